@@ -1,0 +1,80 @@
+"""tracksync: keep shipment tracking on PayPal and Stripe payments in step with the shop.
+
+The public API is what this module exports; everything in modules whose names start with
+an underscore may change without notice. Provider adapters live in
+``tracksync.providers.paypal`` and ``tracksync.providers.stripe``, and emulators of both
+in ``tracksync.testing``.
+"""
+
+from ._models import (
+    PAYPAL,
+    STRIPE,
+    Address,
+    Item,
+    Order,
+    PaymentRef,
+    Shipment,
+    ShipmentStatus,
+)
+from ._plan import (
+    Change,
+    ChangeKind,
+    ChangeResult,
+    Discrepancy,
+    DiscrepancyKind,
+    Outcome,
+    Plan,
+    Report,
+    Result,
+    Unchanged,
+)
+from ._reconciler import Reconciler
+from ._remote import PaymentState, RemotePayment, Tracker
+from ._version import __version__
+from .errors import (
+    ConfigurationError,
+    InvalidInputError,
+    PayPalError,
+    PayPalErrorDetail,
+    ProviderConnectionError,
+    ProviderError,
+    StripeError,
+    TracksyncError,
+)
+from .providers._protocol import Capabilities, TrackingProvider
+
+__all__ = [
+    "Address",
+    "Capabilities",
+    "Change",
+    "ChangeKind",
+    "ChangeResult",
+    "ConfigurationError",
+    "Discrepancy",
+    "DiscrepancyKind",
+    "InvalidInputError",
+    "Item",
+    "Order",
+    "Outcome",
+    "PAYPAL",
+    "PayPalError",
+    "PayPalErrorDetail",
+    "PaymentRef",
+    "PaymentState",
+    "Plan",
+    "ProviderConnectionError",
+    "ProviderError",
+    "Reconciler",
+    "RemotePayment",
+    "Report",
+    "Result",
+    "STRIPE",
+    "Shipment",
+    "ShipmentStatus",
+    "StripeError",
+    "Tracker",
+    "TrackingProvider",
+    "TracksyncError",
+    "Unchanged",
+    "__version__",
+]

@@ -1,0 +1,218 @@
+"""Provider-agnostic models of what the shop knows: orders, their payments and shipments.
+
+The models validate their own invariants on construction and raise
+:class:`~tracksync.errors.InvalidInputError` (a ``ValueError``) naming the field, the value
+and the fix. Rules that belong to one provider (PayPal's alphanumeric capture ids, Stripe's
+``pi_`` prefix) are checked by that provider's adapter, not here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from .errors import InvalidInputError
+
+__all__ = [
+    "PAYPAL",
+    "STRIPE",
+    "Address",
+    "Item",
+    "Order",
+    "PaymentRef",
+    "Shipment",
+    "ShipmentStatus",
+]
+
+PAYPAL = "paypal"
+STRIPE = "stripe"
+
+#: Longest tracking number tracksync accepts. PayPal's tracking APIs (v1 and Orders v2)
+#: take 1 to 64 characters; Stripe takes up to 5,000, but no carrier issues longer numbers.
+MAX_TRACKING_NUMBER_LENGTH = 64
+
+_PROVIDER_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+_COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+
+
+class ShipmentStatus(enum.Enum):
+    """Where a shipment stands, in the four statuses PayPal documents as input."""
+
+    SHIPPED = "SHIPPED"
+    ON_HOLD = "ON_HOLD"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+def _require_text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Reject empty strings and strings with leading or trailing white space."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{type(instance).__name__}.{attribute.name} must be a string, "
+            f"not {type(value).__name__} {value!r}."
+        )
+    if not value.strip():
+        raise InvalidInputError(
+            f"{type(instance).__name__}.{attribute.name} is empty; give a non-blank value."
+        )
+    if value != value.strip():
+        raise InvalidInputError(
+            f"{type(instance).__name__}.{attribute.name} {value!r} has leading or trailing "
+            "white space; strip it before building the model."
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Address:
+    """A postal address. Every part is optional because shops store partial addresses."""
+
+    line1: str | None = attrs.field(default=None, validator=_require_text)
+    line2: str | None = attrs.field(default=None, validator=_require_text)
+    city: str | None = attrs.field(default=None, validator=_require_text)
+    state: str | None = attrs.field(default=None, validator=_require_text)
+    postal_code: str | None = attrs.field(default=None, validator=_require_text)
+    #: ISO 3166-1 alpha-2 code in capitals, such as ``"GB"``.
+    country: str | None = attrs.field(default=None)
+
+    @country.validator
+    def _check_country(self, attribute: attrs.Attribute[Any], value: str | None) -> None:
+        if value is not None and not _COUNTRY_CODE.match(value):
+            raise InvalidInputError(
+                f"Address.country {value!r} is not an ISO 3166-1 alpha-2 code; "
+                "use two capital letters such as 'US' or 'GB'."
+            )
+
+
+@attrs.frozen(kw_only=True)
+class Item:
+    """One line of a shipment: what was in the parcel."""
+
+    name: str = attrs.field(validator=_require_text)
+    quantity: int = attrs.field(default=1)
+    sku: str | None = attrs.field(default=None, validator=_require_text)
+
+    @quantity.validator
+    def _check_quantity(self, attribute: attrs.Attribute[Any], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidInputError(
+                f"Item {self.name!r} has quantity {value!r}; give a whole number of 1 or more."
+            )
+
+
+def _to_items(value: Iterable[Item]) -> tuple[Item, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Shipment:
+    """One parcel with its carrier's tracking number."""
+
+    tracking_number: str = attrs.field(validator=_require_text)
+    #: The carrier as the shop names it, or a provider's carrier code such as ``"UPS"``.
+    carrier: str = attrs.field(validator=_require_text)
+    status: ShipmentStatus = ShipmentStatus.SHIPPED
+    shipped_on: datetime.date | None = attrs.field(default=None)
+    items: tuple[Item, ...] = attrs.field(default=(), converter=_to_items)
+    #: Whether the provider should e-mail the buyer about this tracker (PayPal only).
+    notify_buyer: bool = False
+
+    @tracking_number.validator
+    def _check_tracking_number(self, attribute: attrs.Attribute[Any], value: str) -> None:
+        if len(value) > MAX_TRACKING_NUMBER_LENGTH:
+            raise InvalidInputError(
+                f"Tracking number {value!r} is {len(value)} characters long; PayPal accepts "
+                f"at most {MAX_TRACKING_NUMBER_LENGTH}. Check that the column holds one "
+                "tracking number, not a list or a URL."
+            )
+
+    @shipped_on.validator
+    def _check_shipped_on(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        # A datetime is a date too, but its time part would be dropped without notice.
+        if value is not None and (
+            isinstance(value, datetime.datetime) or not isinstance(value, datetime.date)
+        ):
+            raise InvalidInputError(
+                f"Shipment {self.tracking_number!r} has shipped_on {value!r}; "
+                "give a datetime.date without a time."
+            )
+
+
+@attrs.frozen(kw_only=True)
+class PaymentRef:
+    """A payment at one provider that an order was paid with.
+
+    ``payment_id`` is the provider's id of the money movement that tracking attaches to:
+    a PayPal capture (transaction) id, or a Stripe PaymentIntent id (``pi_...``).
+    """
+
+    #: The provider's name in lower case: ``"paypal"`` or ``"stripe"``.
+    provider: str = attrs.field()
+    payment_id: str = attrs.field(validator=_require_text)
+    #: The PayPal order id, when known; tracksync then uses the Orders v2 tracking API.
+    paypal_order_id: str | None = attrs.field(default=None, validator=_require_text)
+    #: Which of several accounts at the provider holds the payment; None for the only one.
+    account: str | None = attrs.field(default=None, validator=_require_text)
+
+    @provider.validator
+    def _check_provider(self, attribute: attrs.Attribute[Any], value: str) -> None:
+        if not isinstance(value, str) or not _PROVIDER_NAME.match(value):
+            raise InvalidInputError(
+                f"PaymentRef.provider {value!r} is not a provider name; use a lower-case "
+                f"name such as {PAYPAL!r} or {STRIPE!r}."
+            )
+
+    def __str__(self) -> str:
+        account = f" (account {self.account})" if self.account else ""
+        return f"{self.provider} payment {self.payment_id}{account}"
+
+
+def _to_payments(value: Iterable[PaymentRef]) -> tuple[PaymentRef, ...]:
+    return tuple(value)
+
+
+def _to_shipments(value: Iterable[Shipment]) -> tuple[Shipment, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Order:
+    """A shop order: the payments it was paid with and the parcels it was shipped in.
+
+    Every shipment belongs on every payment of the order, so that each provider can show
+    proof of delivery in a dispute.
+    """
+
+    id: str = attrs.field(validator=_require_text)
+    payments: tuple[PaymentRef, ...] = attrs.field(converter=_to_payments)
+    shipments: tuple[Shipment, ...] = attrs.field(converter=_to_shipments)
+    recipient_name: str | None = attrs.field(default=None, validator=_require_text)
+    ship_to: Address | None = None
+
+    @payments.validator
+    def _check_payments(self, attribute: attrs.Attribute[Any], value: tuple[PaymentRef, ...]) -> None:
+        seen: set[tuple[str, str, str | None]] = set()
+        for payment in value:
+            key = (payment.provider, payment.payment_id, payment.account)
+            if key in seen:
+                raise InvalidInputError(
+                    f"Order {self.id!r} lists {payment} twice; list each payment once."
+                )
+            seen.add(key)
+
+    @shipments.validator
+    def _check_shipments(self, attribute: attrs.Attribute[Any], value: tuple[Shipment, ...]) -> None:
+        seen: set[str] = set()
+        for shipment in value:
+            if shipment.tracking_number in seen:
+                raise InvalidInputError(
+                    f"Order {self.id!r} lists tracking number {shipment.tracking_number!r} "
+                    "twice; merge the two shipments into one."
+                )
+            seen.add(shipment.tracking_number)

@@ -1,0 +1,26 @@
+"""Fixtures shared by every test module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from spec_validation import validate_request
+
+
+@pytest.fixture(autouse=True)
+def _validate_mocked_requests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Check every request a test sent through pytest-httpx against the providers' specs.
+
+    Tests that send a deliberately invalid request mark themselves
+    ``@pytest.mark.no_spec_check``.
+    """
+    yield
+    if "httpx_mock" not in request.fixturenames:
+        return
+    if request.node.get_closest_marker("no_spec_check"):
+        return
+    httpx_mock = request.getfixturevalue("httpx_mock")
+    for sent in httpx_mock.get_requests():
+        validate_request(sent)
