@@ -1,0 +1,72 @@
+"""An in-memory TrackingProvider for testing the Reconciler without HTTP."""
+
+from __future__ import annotations
+
+import attrs
+
+from tracksync import (
+    Capabilities,
+    Change,
+    ChangeKind,
+    ChangeResult,
+    PaymentRef,
+    PaymentState,
+    ProviderError,
+    RemotePayment,
+    ShipmentStatus,
+    Tracker,
+)
+
+TRACKER_CAPABILITIES = Capabilities(
+    statuses=frozenset({ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED}),
+    can_update_carrier=False,
+    can_update_status=False,
+    can_cancel=True,
+    requires_recipient=False,
+)
+
+
+@attrs.define
+class FakeProvider:
+    """Holds trackers per payment id and records every fetch and apply."""
+
+    name: str = "paypal"
+    account: str | None = None
+    capabilities: Capabilities = TRACKER_CAPABILITIES
+    states: dict[str, PaymentState] = attrs.field(factory=dict)
+    trackers: dict[str, list[Tracker]] = attrs.field(factory=dict)
+    recipients: dict[str, str] = attrs.field(factory=dict)
+    fail_fetch: set[str] = attrs.field(factory=set)
+    fail_apply: set[tuple[ChangeKind, str]] = attrs.field(factory=set)
+    fetched: list[PaymentRef] = attrs.field(factory=list)
+    applied: list[Change] = attrs.field(factory=list)
+
+    def check_payment(self, payment: PaymentRef) -> str | None:
+        if payment.payment_id.startswith("bad"):
+            return f"{payment.payment_id} is not a valid id."
+        return None
+
+    def fetch(self, payment: PaymentRef) -> RemotePayment:
+        self.fetched.append(payment)
+        if payment.payment_id in self.fail_fetch:
+            raise ProviderError("server error", provider=self.name, status=500, request_id="r1")
+        state = self.states.get(payment.payment_id, PaymentState.READY)
+        return RemotePayment(
+            payment=payment,
+            state=state,
+            trackers=self.trackers.get(payment.payment_id, []),
+            target_id=f"T-{payment.payment_id}",
+            message=None if state is PaymentState.READY else f"{payment} is {state.value}.",
+        )
+
+    def apply(self, change: Change) -> ChangeResult:
+        self.applied.append(change)
+        number = change.shipment.tracking_number
+        if (change.kind, number) in self.fail_apply:
+            raise ProviderError("rejected", provider=self.name, status=422, code="X")
+        held = self.trackers.setdefault(change.payment.payment_id, [])
+        held[:] = [tracker for tracker in held if tracker.tracking_number != number]
+        status = ShipmentStatus.CANCELLED if change.kind is ChangeKind.CANCEL else ShipmentStatus.SHIPPED
+        held.append(Tracker(tracking_number=number, carrier=change.shipment.carrier, status=status, tracker_id=f"id-{number}"))
+        return ChangeResult(outcome=change.expected_outcome, tracker_id=f"id-{number}")
+
