@@ -1,0 +1,50 @@
+"""Golden payloads, sample values and response helpers for the PayPal adapter's tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tracksync import Item, PaymentRef, Shipment
+
+GOLDEN = Path(__file__).parent / "golden"
+
+BASE_URL = "https://api-m.sandbox.paypal.com"
+ORDER_ID = "5O190127TN364715T"
+CAPTURE_ID = "8MC585209K746392H"
+CLIENT_ID = "test-client-id"
+CLIENT_SECRET = "test-client-secret-s3cr3t"
+TOKEN = "A21AA-golden-access-token"
+
+
+def load_golden(name: str) -> Any:
+    """Read one JSON file from the golden folder."""
+    return json.loads((GOLDEN / name).read_text(encoding="utf-8"))
+
+
+def respond(status: int, body: Any = None, **headers: str) -> httpx.Response:
+    """Build a response with a JSON, text or empty body, tied to a placeholder request."""
+    request = httpx.Request("GET", BASE_URL)
+    if body is None:
+        return httpx.Response(status, headers=headers, request=request)
+    if isinstance(body, (str, bytes)):
+        return httpx.Response(status, content=body, headers=headers, request=request)
+    return httpx.Response(status, json=body, headers=headers, request=request)
+
+
+def make_payment(payment_id: str = CAPTURE_ID, order_id: str | None = ORDER_ID) -> PaymentRef:
+    return PaymentRef(provider="paypal", payment_id=payment_id, paypal_order_id=order_id)
+
+
+def make_shipment(**changes: Any) -> Shipment:
+    """The shipment that request_track.json describes, with any field changed."""
+    fields: dict[str, Any] = {
+        "tracking_number": "443844607820",
+        "carrier": "FEDEX",
+        "items": [Item(name="T-Shirt", quantity=2, sku="sku02"), Item(name="Socks")],
+    }
+    fields.update(changes)
+    return Shipment(**fields)
