@@ -66,7 +66,15 @@ class FakeProvider:
             raise ProviderError("rejected", provider=self.name, status=422, code="X")
         held = self.trackers.setdefault(change.payment.payment_id, [])
         held[:] = [tracker for tracker in held if tracker.tracking_number != number]
-        status = ShipmentStatus.CANCELLED if change.kind is ChangeKind.CANCEL else ShipmentStatus.SHIPPED
-        held.append(Tracker(tracking_number=number, carrier=change.shipment.carrier, status=status, tracker_id=f"id-{number}"))
+        status = (
+            ShipmentStatus.CANCELLED if change.kind is ChangeKind.CANCEL else ShipmentStatus.SHIPPED
+        )
+        held.append(
+            Tracker(
+                tracking_number=number,
+                carrier=change.shipment.carrier,
+                status=status,
+                tracker_id=f"id-{number}",
+            )
+        )
         return ChangeResult(outcome=change.expected_outcome, tracker_id=f"id-{number}")
-

@@ -96,7 +96,7 @@ _PATCHES = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_spec(name: str) -> dict[str, Any]:
     """Read one spec from the shared folder and patch its known faults."""
     path = SPECS_DIR / name
@@ -113,7 +113,7 @@ def load_spec(name: str) -> dict[str, Any]:
     return document
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _registry(name: str) -> Registry:
     resource = Resource.from_contents(load_spec(name), default_specification=DRAFT4)
     return Registry().with_resource(uri=name, resource=resource)
@@ -175,7 +175,9 @@ def _operations() -> Iterator[tuple[str, str, re.Pattern[str], dict[str, Any], d
                     yield name, method, pattern, item, operation
 
 
-def find_operation(request: httpx.Request) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, str]]:
+def find_operation(
+    request: httpx.Request,
+) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, str]]:
     """Return the spec name, path item, operation and path parameters for a request."""
     method = request.method.lower()
     path = request.url.path
@@ -238,7 +240,9 @@ def validate_request(request: httpx.Request) -> None:
     if not request.headers.get("Authorization", "").startswith(("Bearer ", "Basic ")):
         raise SpecViolation(f"{where} has no Authorization header.")
 
-    parameters = [_resolve(name, p) for p in item.get("parameters", []) + operation.get("parameters", [])]
+    parameters = [
+        _resolve(name, p) for p in item.get("parameters", []) + operation.get("parameters", [])
+    ]
     query = parse_form(request.url.query.decode())
     known_query = set()
     for parameter in parameters:
@@ -260,12 +264,16 @@ def validate_request(request: httpx.Request) -> None:
                 raise SpecViolation(f"{where} lacks the required header {key}.")
     unknown = set(query) - known_query
     if unknown:
-        raise SpecViolation(f"{where} sends query parameters the spec does not define: {sorted(unknown)}.")
+        raise SpecViolation(
+            f"{where} sends query parameters the spec does not define: {sorted(unknown)}."
+        )
 
     _validate_body(name, operation, request, where)
 
 
-def _validate_body(name: str, operation: dict[str, Any], request: httpx.Request, where: str) -> None:
+def _validate_body(
+    name: str, operation: dict[str, Any], request: httpx.Request, where: str
+) -> None:
     body = request.content
     request_body = operation.get("requestBody")
     if request_body is None:

@@ -32,7 +32,10 @@ def test_paypal_error_str_shows_every_fact() -> None:
 
 def test_paypal_error_code_is_first_issue() -> None:
     error = PayPalError(
-        "x", status=400, name="INVALID_REQUEST", details=[PayPalErrorDetail(issue="A"), PayPalErrorDetail(issue="B")]
+        "x",
+        status=400,
+        name="INVALID_REQUEST",
+        details=[PayPalErrorDetail(issue="A"), PayPalErrorDetail(issue="B")],
     )
     assert error.code == "A"
     assert error.issues == ("A", "B")

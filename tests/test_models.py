@@ -51,12 +51,14 @@ def test_tracking_number_at_limit() -> None:
 
 
 def test_shipped_on_rejects_datetime() -> None:
-    with pytest.raises(InvalidInputError, match="datetime.date without a time"):
+    with pytest.raises(InvalidInputError, match=r"datetime\.date without a time"):
         make_shipment(shipped_on=datetime.datetime(2026, 3, 2, 10, 0))
 
 
 def test_shipped_on_accepts_date() -> None:
-    assert make_shipment(shipped_on=datetime.date(2026, 3, 2)).shipped_on == datetime.date(2026, 3, 2)
+    assert make_shipment(shipped_on=datetime.date(2026, 3, 2)).shipped_on == datetime.date(
+        2026, 3, 2
+    )
 
 
 def test_items_list_becomes_tuple() -> None:

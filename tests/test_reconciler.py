@@ -12,7 +12,6 @@ from tracksync import (
     ChangeKind,
     ConfigurationError,
     Discrepancy,
-    DiscrepancyKind,
     Order,
     Outcome,
     PaymentRef,
@@ -37,7 +36,12 @@ def shipment(number: str = "1Z1", carrier: str = "UPS", **fields: object) -> Shi
 
 
 def active(number: str, carrier: str | None = "UPS") -> Tracker:
-    return Tracker(tracking_number=number, carrier=carrier, status=ShipmentStatus.SHIPPED, tracker_id=f"id-{number}")
+    return Tracker(
+        tracking_number=number,
+        carrier=carrier,
+        status=ShipmentStatus.SHIPPED,
+        tracker_id=f"id-{number}",
+    )
 
 
 def kinds(plan: Plan) -> list[str]:
@@ -173,7 +177,9 @@ def test_status_change_updated() -> None:
 
 def test_provider_without_statuses_ignores_status() -> None:
     capabilities = attrs.evolve(TRACKER_CAPABILITIES, statuses=frozenset())
-    provider = FakeProvider(capabilities=capabilities, trackers={"CAP1": [Tracker(tracking_number="1Z1")]})
+    provider = FakeProvider(
+        capabilities=capabilities, trackers={"CAP1": [Tracker(tracking_number="1Z1")]}
+    )
     plan = Reconciler([provider]).plan([order(shipment(status=ShipmentStatus.DELIVERED))])
     assert kinds(plan) == ["unchanged"]
     assert plan.unchanged[0].note is None
@@ -305,7 +311,13 @@ def test_failed_cancel_skips_replacement() -> None:
 def test_plan_round_trips_through_json() -> None:
     provider = FakeProvider(trackers={"CAP1": [active("OLD")]})
     plan = Reconciler([provider]).plan(
-        [order(shipment(status=ShipmentStatus.DELIVERED), recipient_name="Ada", ship_to=Address(city="Leeds"))]
+        [
+            order(
+                shipment(status=ShipmentStatus.DELIVERED),
+                recipient_name="Ada",
+                ship_to=Address(city="Leeds"),
+            )
+        ]
     )
     data = json.loads(json.dumps(plan.to_dict()))
     assert Plan.from_dict(data) == plan
@@ -337,7 +349,15 @@ def test_report_result_keys() -> None:
     reconciler = Reconciler([FakeProvider()])
     report = reconciler.apply(reconciler.plan([order(shipment())]))
     result = report.to_dict()["results"][0]
-    assert {"order_id", "provider", "payment_id", "tracking_number", "outcome", "reason", "error"} <= set(result)
+    assert {
+        "order_id",
+        "provider",
+        "payment_id",
+        "tracking_number",
+        "outcome",
+        "reason",
+        "error",
+    } <= set(result)
     assert result["tracker_id"] == "id-1Z1"
 
 

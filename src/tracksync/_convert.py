@@ -11,4 +11,6 @@ __all__ = ["converter"]
 converter = cattrs.Converter(forbid_extra_keys=True)
 
 converter.register_unstructure_hook(datetime.date, lambda value: value.isoformat())
-converter.register_structure_hook(datetime.date, lambda value, _: datetime.date.fromisoformat(value))
+converter.register_structure_hook(
+    datetime.date, lambda value, _: datetime.date.fromisoformat(value)
+)

@@ -19,12 +19,12 @@ import attrs
 from .errors import InvalidInputError
 
 __all__ = [
-    "PAYPAL",
-    "STRIPE",
     "Address",
     "Item",
     "Order",
+    "PAYPAL",
     "PaymentRef",
+    "STRIPE",
     "Shipment",
     "ShipmentStatus",
 ]
@@ -196,7 +196,9 @@ class Order:
     ship_to: Address | None = None
 
     @payments.validator
-    def _check_payments(self, attribute: attrs.Attribute[Any], value: tuple[PaymentRef, ...]) -> None:
+    def _check_payments(
+        self, attribute: attrs.Attribute[Any], value: tuple[PaymentRef, ...]
+    ) -> None:
         seen: set[tuple[str, str, str | None]] = set()
         for payment in value:
             key = (payment.provider, payment.payment_id, payment.account)
@@ -207,7 +209,9 @@ class Order:
             seen.add(key)
 
     @shipments.validator
-    def _check_shipments(self, attribute: attrs.Attribute[Any], value: tuple[Shipment, ...]) -> None:
+    def _check_shipments(
+        self, attribute: attrs.Attribute[Any], value: tuple[Shipment, ...]
+    ) -> None:
         seen: set[str] = set()
         for shipment in value:
             if shipment.tracking_number in seen:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Union
+from typing import Any
 
 import attrs
 from cattrs.strategies import configure_tagged_union
@@ -156,7 +156,7 @@ class Discrepancy:
         return f"{self.kind.value}: {self.message}"
 
 
-PlanEntry = Union[Change, Unchanged, Discrepancy]
+PlanEntry = Change | Unchanged | Discrepancy
 
 _ENTRY_TAGS = {Change: "change", Unchanged: "unchanged", Discrepancy: "discrepancy"}
 configure_tagged_union(

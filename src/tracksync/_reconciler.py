@@ -254,7 +254,9 @@ def _diff_shipment(
         if current is None:
             return [unchanged("Cancelled in the shop, and the provider holds no active tracker.")]
         if not capabilities.can_cancel:
-            return [unsupported(f"{payment.provider} cannot cancel tracker {current.tracking_number}.")]
+            return [
+                unsupported(f"{payment.provider} cannot cancel tracker {current.tracking_number}.")
+            ]
         return [change(ChangeKind.CANCEL)]
 
     stored = stored_status(shipment.status, capabilities)
@@ -438,4 +440,6 @@ def _change_result(
 
 
 def _format_counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{count} {name}" for name, count in sorted(counts.items()) if count) or "nothing"
+    return (
+        ", ".join(f"{count} {name}" for name, count in sorted(counts.items()) if count) or "nothing"
+    )

@@ -15,7 +15,9 @@ def test_minimal_row_read() -> None:
     result = read_csv_text(f"{HEADER}\n1001,paypal,8MC585209K746392H,1Z999,UPS\n")
     assert result.layout is CsvLayout.TRACKSYNC
     assert result.errors == ()
-    assert result.orders[0].payments == (PaymentRef(provider="paypal", payment_id="8MC585209K746392H"),)
+    assert result.orders[0].payments == (
+        PaymentRef(provider="paypal", payment_id="8MC585209K746392H"),
+    )
     assert result.orders[0].shipments == (Shipment(tracking_number="1Z999", carrier="UPS"),)
 
 
@@ -38,7 +40,9 @@ def test_optional_columns_read() -> None:
 
 
 def test_rows_of_one_payment_are_packages() -> None:
-    text = f"{HEADER}\n1001,stripe,pi_1,TN1,DHL\n1002,stripe,pi_2,TN3,DHL\n1001,stripe,pi_1,TN2,DHL\n"
+    text = (
+        f"{HEADER}\n1001,stripe,pi_1,TN1,DHL\n1002,stripe,pi_2,TN3,DHL\n1001,stripe,pi_1,TN2,DHL\n"
+    )
     orders = read_csv_text(text).orders
     assert [order.id for order in orders] == ["1001", "1002"]
     assert [s.tracking_number for s in orders[0].shipments] == ["TN1", "TN2"]
@@ -57,11 +61,16 @@ def test_byte_order_mark_ignored(tmp_path: Path) -> None:
 
 
 def test_paypal_layout_read() -> None:
-    text = "transaction_id,tracking_number,carrier,status\n4UV25344YR923414N,9400111899560000000000,USPS,SHIPPED\n"
+    text = (
+        "transaction_id,tracking_number,carrier,status\n"
+        "4UV25344YR923414N,9400111899560000000000,USPS,SHIPPED\n"
+    )
     result = read_csv_text(text)
     assert result.layout is CsvLayout.PAYPAL
     assert result.orders[0].id == "4UV25344YR923414N"
-    assert result.orders[0].payments == (PaymentRef(provider="paypal", payment_id="4UV25344YR923414N"),)
+    assert result.orders[0].payments == (
+        PaymentRef(provider="paypal", payment_id="4UV25344YR923414N"),
+    )
 
 
 def test_unknown_header_rejected() -> None:
@@ -80,31 +89,39 @@ def test_duplicate_column_rejected() -> None:
 
 
 def test_missing_file_rejected(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError, match="Cannot read .*missing.csv: No such file"):
+    with pytest.raises(InvalidInputError, match=r"Cannot read .*missing.csv: No such file"):
         read_csv(tmp_path / "missing.csv")
 
 
 def test_latin1_file_rejected(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes(f"{HEADER}\n1,stripe,pi_1,TN,Café Post\n".encode("latin-1"))
-    with pytest.raises(InvalidInputError, match="not UTF-8 text .* save it as CSV UTF-8"):
+    with pytest.raises(InvalidInputError, match=r"not UTF-8 text .* save it as CSV UTF-8"):
         read_csv(path)
 
 
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("1,paypal,CAP1,   ,UPS", "Line 2 (order 1): tracking_number is empty; fill it in or remove the row."),
-        ("1,square,CAP1,TN,UPS", "Line 2 (order 1): provider 'square' is not supported; use one of paypal, stripe."),
+        (
+            "1,paypal,CAP1,   ,UPS",
+            "Line 2 (order 1): tracking_number is empty; fill it in or remove the row.",
+        ),
+        (
+            "1,square,CAP1,TN,UPS",
+            "Line 2 (order 1): provider 'square' is not supported; use one of paypal, stripe.",
+        ),
         (
             "1,paypal,CAP-1,TN,UPS",
             "Line 2 (order 1): payment_id 'CAP-1' is not a valid paypal id; PayPal capture ids "
-            "contain only letters and digits, such as 8MC585209K746392H. Remove spaces and punctuation.",
+            "contain only letters and digits, such as 8MC585209K746392H. "
+            "Remove spaces and punctuation.",
         ),
         (
             "1,stripe,pi 1,TN,UPS",
             "Line 2 (order 1): payment_id 'pi 1' is not a valid stripe id; Stripe ids contain only "
-            "letters, digits and underscores, such as pi_3MtwBwLkdIwHu7ix. Remove spaces and punctuation.",
+            "letters, digits and underscores, such as pi_3MtwBwLkdIwHu7ix. "
+            "Remove spaces and punctuation.",
         ),
         (
             "1,paypal,CAP1," + "9" * 65 + ",UPS",
@@ -143,7 +160,11 @@ def test_blank_lines_skipped_but_counted() -> None:
     ("column", "value", "message"),
     [
         ("status", "lost", "status 'lost' is not one of SHIPPED, ON_HOLD, DELIVERED, CANCELLED"),
-        ("shipped_on", "02/03/2026", "shipped_on '02/03/2026' is not a date; write it as YYYY-MM-DD."),
+        (
+            "shipped_on",
+            "02/03/2026",
+            "shipped_on '02/03/2026' is not a date; write it as YYYY-MM-DD.",
+        ),
         ("notify_buyer", "maybe", "notify_buyer 'maybe' is not true or false"),
         ("country", "GBR", "country 'GBR' is not a two-letter ISO 3166-1 code"),
     ],

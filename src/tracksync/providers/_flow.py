@@ -58,7 +58,5 @@ def send(client: httpx.Client, request: httpx.Request, *, provider: str) -> http
             provider=provider,
         ) from exc
     # The path holds payment and order ids but no secrets; bodies are never logged.
-    logger.info(
-        "%s %s %s -> %d", provider, request.method, request.url.path, response.status_code
-    )
+    logger.info("%s %s %s -> %d", provider, request.method, request.url.path, response.status_code)
     return response

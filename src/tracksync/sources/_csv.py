@@ -200,7 +200,9 @@ def _detect_layout(columns: list[str], *, name: str) -> CsvLayout:
     present = set(columns)
     duplicated = sorted({column for column in columns if column and columns.count(column) > 1})
     if duplicated:
-        raise InvalidInputError(f"{name} has the columns {duplicated} more than once; keep one of each.")
+        raise InvalidInputError(
+            f"{name} has the columns {duplicated} more than once; keep one of each."
+        )
     if set(REQUIRED_COLUMNS) <= present:
         return CsvLayout.TRACKSYNC
     if {"transaction_id", "tracking_number", "carrier"} <= present:
@@ -223,7 +225,7 @@ def _numbered_rows(reader: Iterable[list[str]]) -> Iterator[tuple[int, list[str]
 
 
 def _as_mapping(columns: list[str], values: list[str]) -> dict[str, str]:
-    row = {column: value.strip() for column, value in zip(columns, values) if column}
+    row = {column: value.strip() for column, value in zip(columns, values, strict=False) if column}
     if len(values) > len(columns):
         row["\0extra"] = ",".join(values[len(columns) :])
     return row
@@ -254,7 +256,9 @@ def _row_error(row: Mapping[str, str], line: int, exc: _RowInvalid) -> RowError:
 def _add_row(builders: dict[str, _OrderBuilder], row: Mapping[str, str], line: int) -> None:
     if "\0extra" in row:
         raise _RowInvalid(
-            None, row["\0extra"], "the row has more fields than the header; quote values that contain commas."
+            None,
+            row["\0extra"],
+            "the row has more fields than the header; quote values that contain commas.",
         )
     order_id = _required(row, "order_id")
     payment = _payment(row)
@@ -343,7 +347,9 @@ def _status(value: str) -> ShipmentStatus:
     except ValueError:
         allowed = ", ".join(status.value for status in ShipmentStatus)
         raise _RowInvalid(
-            "status", value, f"status {value!r} is not one of {allowed}; leave it empty for SHIPPED."
+            "status",
+            value,
+            f"status {value!r} is not one of {allowed}; leave it empty for SHIPPED.",
         ) from None
 
 
@@ -365,7 +371,9 @@ def _flag(value: str) -> bool:
     if lowered in _FALSE:
         return False
     raise _RowInvalid(
-        "notify_buyer", value, f"notify_buyer {value!r} is not true or false; use true, false or leave it empty."
+        "notify_buyer",
+        value,
+        f"notify_buyer {value!r} is not true or false; use true, false or leave it empty.",
     )
 
 
@@ -380,7 +388,9 @@ def _address(row: Mapping[str, str]) -> Address | None:
     country = row.get("country", "").upper() or None
     if country is not None and not re.fullmatch(r"[A-Z]{2}", country):
         raise _RowInvalid(
-            "country", country, f"country {country!r} is not a two-letter ISO 3166-1 code such as US or GB."
+            "country",
+            country,
+            f"country {country!r} is not a two-letter ISO 3166-1 code such as US or GB.",
         )
     if not any(parts.values()) and country is None:
         return None

@@ -16,12 +16,12 @@ from ._errors import parse_error
 from ._http import USER_AGENT, read_json
 
 __all__ = [
+    "AccessToken",
     "CLIENT_ID_VARIABLE",
     "CLIENT_SECRET_VARIABLE",
     "EXPIRY_MARGIN",
-    "TOKEN_PATH",
-    "AccessToken",
     "PayPalAuth",
+    "TOKEN_PATH",
     "TokenCache",
     "build_token_request",
     "parse_token_response",
