@@ -1,0 +1,6 @@
+"""Stripe adapter: shipment tracking in the ``shipping`` hash of PaymentIntents."""
+
+from ._provider import StripeProvider
+from ._settings import STRIPE_API_VERSION
+
+__all__ = ["STRIPE_API_VERSION", "StripeProvider"]
