@@ -1,0 +1,204 @@
+"""Machinery shared by the emulators: request log, state lock, routing and JSON responses."""
+
+from __future__ import annotations
+
+import abc
+import datetime
+import json
+import secrets
+import threading
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import httpx
+
+__all__ = [
+    "DUMP_VERSION",
+    "EmulatorTransport",
+    "Handler",
+    "MethodNotAllowed",
+    "Route",
+    "RouteMatch",
+    "Router",
+    "check_dump_header",
+    "json_response",
+    "random_hex",
+    "request_origin",
+    "request_path",
+    "rfc3339_now",
+]
+
+#: A route handler: the request and the path parameters, decoded, by name.
+Handler = Callable[[httpx.Request, Mapping[str, str]], httpx.Response]
+
+#: Version of the ``dump()`` format. ``load()`` rejects any other.
+DUMP_VERSION = 1
+
+
+@attrs.frozen
+class Route:
+    """One endpoint: a method and a path template such as ``/v1/things/{thing_id}``."""
+
+    method: str
+    template: str
+    handler: Handler
+
+    def match(self, segments: Sequence[str]) -> dict[str, str] | None:
+        """Return the path parameters when ``segments`` fit the template, else None."""
+        parts = self.template.split("/")
+        if len(parts) != len(segments):
+            return None
+        params: dict[str, str] = {}
+        for part, segment in zip(parts, segments, strict=True):
+            if part.startswith("{") and part.endswith("}"):
+                if not segment:
+                    return None
+                params[part[1:-1]] = segment
+            elif part != segment:
+                return None
+        return params
+
+
+@attrs.frozen
+class RouteMatch:
+    """A route that fits both the method and the path of a request."""
+
+    handler: Handler
+    params: dict[str, str]
+
+
+@attrs.frozen
+class MethodNotAllowed:
+    """The path exists, but not for the request's method."""
+
+    allowed: tuple[str, ...]
+
+
+class Router:
+    """Find the handler for a request by method and path."""
+
+    def __init__(self, routes: Sequence[Route]) -> None:
+        self._routes = tuple(routes)
+
+    def resolve(self, method: str, request: httpx.Request) -> RouteMatch | MethodNotAllowed | None:
+        """Return the matching route, the methods the path allows, or None for an unknown path.
+
+        Path segments are percent-decoded one by one, so an encoded ``/`` inside an id stays
+        part of that id.
+        """
+        segments = [urllib.parse.unquote(part) for part in request_path(request).split("/")]
+        allowed: list[str] = []
+        for route in self._routes:
+            params = route.match(segments)
+            if params is None:
+                continue
+            if route.method == method:
+                return RouteMatch(route.handler, params)
+            allowed.append(route.method)
+        if allowed:
+            return MethodNotAllowed(tuple(allowed))
+        return None
+
+
+class EmulatorTransport(httpx.BaseTransport, abc.ABC):
+    """An httpx transport that responds to requests from in-memory provider state.
+
+    Every request is recorded in order before the response is built. One lock serialises
+    the requests, so a threaded HTTP server may call :meth:`handle_request` concurrently.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._requests: list[httpx.Request] = []
+
+    @property
+    def requests(self) -> list[httpx.Request]:
+        """A copy of the log of every request received, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def writes(self) -> list[httpx.Request]:
+        """Return the logged requests that may change provider state, oldest first.
+
+        These are the requests whose method is not GET or HEAD. An emulator may leave out
+        requests that change no provider data, such as PayPal's token request.
+        """
+        with self._lock:
+            return [request for request in self._requests if self._is_write(request)]
+
+    def clear_requests(self) -> None:
+        """Empty the request log. Provider state is kept."""
+        with self._lock:
+            self._requests.clear()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Record ``request`` and return the provider's response to it."""
+        request.read()
+        with self._lock:
+            self._requests.append(request)
+            return self._respond(request)
+
+    def _is_write(self, request: httpx.Request) -> bool:
+        return request.method not in {"GET", "HEAD"}
+
+    @abc.abstractmethod
+    def _respond(self, request: httpx.Request) -> httpx.Response:
+        """Return the response to ``request``. Called with the lock held."""
+
+
+def request_path(request: httpx.Request) -> str:
+    """Return the request's path, still percent-encoded, without the query string."""
+    raw = request.url.raw_path.decode("ascii")
+    return raw.split("?", 1)[0]
+
+
+def request_origin(request: httpx.Request) -> str:
+    """Return ``scheme://host[:port]`` of the request's URL, the base for HATEOAS links."""
+    url = request.url
+    origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
+    return origin
+
+
+def json_response(
+    status_code: int, body: object, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
+    """Build a response with a JSON body."""
+    all_headers = {"Content-Type": "application/json"}
+    all_headers.update(headers or {})
+    content = json.dumps(body).encode("utf-8")
+    return httpx.Response(status_code, headers=all_headers, content=content)
+
+
+def random_hex(length: int) -> str:
+    """Return ``length`` random lowercase hexadecimal digits."""
+    return secrets.token_hex((length + 1) // 2)[:length]
+
+
+def rfc3339_now() -> str:
+    """Return the current UTC time in RFC 3339 with whole seconds: ``2024-05-01T12:00:00Z``."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    return now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def check_dump_header(data: object, kind: str) -> Mapping[str, Any]:
+    """Return the ``state`` part of a ``dump()`` result, or raise ValueError if it is not one."""
+    if not isinstance(data, Mapping):
+        raise ValueError(
+            f"{kind}.load() expects the dict that dump() returned, not {type(data).__name__}."
+        )
+    if data.get("format") != kind:
+        raise ValueError(
+            f"{kind}.load() got a dump with format {data.get('format')!r}. "
+            f"Pass the result of {kind}.dump()."
+        )
+    if data.get("version") != DUMP_VERSION:
+        raise ValueError(
+            f"{kind}.load() reads dump version {DUMP_VERSION}, not {data.get('version')!r}. "
+            "Recreate the saved state with this version of tracksync."
+        )
+    state = data.get("state")
+    if not isinstance(state, Mapping):
+        raise ValueError(f"{kind}.load() got a dump without a 'state' dict.")
+    return state
