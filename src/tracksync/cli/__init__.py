@@ -1,0 +1,239 @@
+"""The ``tracksync`` command line.
+
+Exit status: 0 when nothing failed, 1 when some rows or changes failed, 2 for a usage,
+configuration or file error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .._plan import Outcome, Report, Result
+from .._reconciler import Reconciler
+from .._version import __version__
+from ..errors import ConfigurationError, InvalidInputError
+from ..providers._protocol import TrackingProvider
+from ..sources import ReadResult, RowError, read_csv
+from ._output import render_json, render_table
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_FAILURES = 1
+EXIT_USAGE = 2
+
+logger = logging.getLogger("tracksync.cli")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser; its commands and flags are a stable interface."""
+    parser = argparse.ArgumentParser(
+        prog="tracksync",
+        description="Keep shipment tracking on PayPal and Stripe payments in step with your shop.",
+        epilog=(
+            "Credentials come from the environment: TRACKSYNC_PAYPAL_CLIENT_ID, "
+            "TRACKSYNC_PAYPAL_CLIENT_SECRET, TRACKSYNC_PAYPAL_ENVIRONMENT (sandbox or live), "
+            "TRACKSYNC_STRIPE_API_KEY, and TRACKSYNC_PAYPAL_BASE_URL / "
+            "TRACKSYNC_STRIPE_BASE_URL to use other servers."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"tracksync {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log every HTTP request to stderr"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sync = commands.add_parser(
+        "sync",
+        help="plan and apply the tracker changes for a CSV file",
+        description=(
+            "Read shipments from FILE, compare them with what PayPal and Stripe hold, and "
+            "send the changes. Run with --dry-run first to see the plan."
+        ),
+    )
+    sync.add_argument("file", type=Path, metavar="FILE", help="CSV file of shipments")
+    sync.add_argument("--dry-run", action="store_true", help="print the plan and send no change")
+    sync.add_argument(
+        "--emulate",
+        action="store_true",
+        help=(
+            "run against the built-in PayPal and Stripe emulators instead of the real "
+            "providers, seeded with every payment the file names"
+        ),
+    )
+    sync.add_argument(
+        "--emulator-state",
+        type=Path,
+        metavar="PATH",
+        help="JSON file that keeps the emulators' state between --emulate runs "
+        "(default: a file in the user state directory)",
+    )
+    sync.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="output format of the report (default: table)",
+    )
+    sync.set_defaults(handler=_run_sync)
+
+    emulator = commands.add_parser(
+        "emulator",
+        help="serve the PayPal and Stripe emulators on 127.0.0.1 until interrupted",
+        description=(
+            "Serve the emulators over HTTP on 127.0.0.1, so that tracksync (through "
+            "TRACKSYNC_PAYPAL_BASE_URL and TRACKSYNC_STRIPE_BASE_URL) or other programs can "
+            "use them. Stop with Ctrl-C."
+        ),
+    )
+    emulator.add_argument(
+        "--seed", type=Path, metavar="FILE", help="CSV file whose payments the emulators hold"
+    )
+    emulator.add_argument(
+        "--state",
+        type=Path,
+        metavar="PATH",
+        help="JSON file to load the emulators' state from and save it to on exit",
+    )
+    emulator.add_argument(
+        "--paypal-port", type=int, default=0, help="port for PayPal (default: any free port)"
+    )
+    emulator.add_argument(
+        "--stripe-port", type=int, default=0, help="port for Stripe (default: any free port)"
+    )
+    emulator.set_defaults(handler=_run_emulator)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(verbose=args.verbose)
+    try:
+        status: int = args.handler(args)
+    except (InvalidInputError, ConfigurationError) as exc:
+        print(f"tracksync: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("tracksync: interrupted", file=sys.stderr)
+        return 130
+    return status
+
+
+def _configure_logging(*, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("tracksync")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    root.propagate = False
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    read = read_csv(args.file)
+    with _providers(args, read) as providers:
+        reconciler = Reconciler(providers)
+        plan = reconciler.plan(read.orders)
+        report = Report.preview(plan) if args.dry_run else reconciler.apply(plan)
+
+    report = _input_errors(read.errors, dry_run=args.dry_run) + report
+    output = render_json(report) if args.format == "json" else render_table(report)
+    print(output)
+    return EXIT_FAILURES if report.has_failures else EXIT_OK
+
+
+@contextlib.contextmanager
+def _providers(args: argparse.Namespace, read: ReadResult) -> Iterator[list[TrackingProvider]]:
+    if not args.emulate:
+        providers = _configured_providers()
+        try:
+            yield providers
+        finally:
+            _close(providers)
+        return
+
+    from ._emulate import EmulatedProviders, default_state_path
+
+    state_path = args.emulator_state or default_state_path()
+    emulated = EmulatedProviders(state_path)
+    print(
+        f"Using the built-in emulators; nothing is sent to PayPal or Stripe. State: {state_path}",
+        file=sys.stderr,
+    )
+    try:
+        emulated.seed(read.orders)
+        yield emulated.providers()
+        if not args.dry_run:
+            emulated.save()
+    finally:
+        emulated.close()
+
+
+def _configured_providers() -> list[TrackingProvider]:
+    from ._config import providers_from_environment
+
+    return providers_from_environment(os.environ)
+
+
+def _close(providers: Sequence[TrackingProvider]) -> None:
+    for provider in providers:
+        close = getattr(provider, "close", None)
+        if callable(close):
+            close()
+
+
+def _input_errors(errors: Sequence[RowError], *, dry_run: bool) -> Report:
+    return Report(
+        results=(
+            Result(
+                order_id=error.order_id,
+                provider=error.provider,
+                payment_id=error.payment_id,
+                tracking_number=error.tracking_number,
+                outcome=Outcome.FAILED,
+                error=error.message,
+            )
+            for error in errors
+        ),
+        dry_run=dry_run,
+    )
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run_emulator(args: argparse.Namespace) -> int:
+    from ..testing import serve
+    from ._emulate import EmulatedProviders
+
+    emulated = EmulatedProviders(args.state)
+    # Stop on SIGTERM as on Ctrl-C, so that the state is saved either way.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        if args.seed is not None:
+            emulated.seed(read_csv(args.seed).orders)
+        with (
+            serve(emulated.paypal, port=args.paypal_port) as paypal,
+            serve(emulated.stripe, port=args.stripe_port) as stripe,
+        ):
+            print(f"PayPal emulator: {paypal.url}", flush=True)
+            print(f"Stripe emulator: {stripe.url}", flush=True)
+            print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+        emulated.save()
+    finally:
+        emulated.close()
+    return EXIT_OK

@@ -1,0 +1,156 @@
+"""The ``--emulate`` mode: run against the built-in emulators, with state kept between runs.
+
+The emulators' state lives in one JSON file, so a second run finds the trackers that the
+first one added, as it would on the real providers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import platformdirs
+
+from .._models import PAYPAL, STRIPE, Order, PaymentRef
+from ..errors import InvalidInputError
+from ..providers._protocol import TrackingProvider
+from ..testing import PayPalEmulator, StripeEmulator
+
+__all__ = ["EmulatedProviders", "default_state_path"]
+
+_STATE_VERSION = 1
+
+logger = logging.getLogger("tracksync.cli")
+
+
+def default_state_path() -> Path:
+    """Return the default path of the emulators' state file for ``--emulate``."""
+    return Path(platformdirs.user_state_dir("tracksync")) / "emulator-state.json"
+
+
+class EmulatedProviders:
+    """PayPal and Stripe providers wired to in-process emulators, loaded from a state file."""
+
+    def __init__(self, state_path: Path | None) -> None:
+        self.state_path = state_path
+        self.paypal, self.stripe = self._load()
+        self._clients = [
+            httpx.Client(transport=self.paypal, base_url="http://paypal.emulator"),
+            httpx.Client(transport=self.stripe, base_url="http://stripe.emulator"),
+        ]
+
+    def _load(self) -> tuple[PayPalEmulator, StripeEmulator]:
+        if self.state_path is None:
+            return PayPalEmulator(), StripeEmulator()
+        try:
+            text = self.state_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return PayPalEmulator(), StripeEmulator()
+        except OSError as exc:
+            raise InvalidInputError(
+                f"Cannot read the emulator state {self.state_path}: {exc.strerror or exc}."
+            ) from exc
+        try:
+            data: dict[str, Any] = json.loads(text)
+            if data.get("version") != _STATE_VERSION:
+                raise ValueError(f"version {data.get('version')!r}")
+            return PayPalEmulator.load(data["paypal"]), StripeEmulator.load(data["stripe"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidInputError(
+                f"The emulator state {self.state_path} is unreadable ({exc}); delete the file "
+                "to start the emulators afresh."
+            ) from exc
+
+    def seed(self, orders: Iterable[Order]) -> None:
+        """Create every payment the orders name that the emulators do not hold yet.
+
+        PayPal payments become a COMPLETED capture on their order; Stripe payments become
+        succeeded PaymentIntents carrying the order's recipient, as Checkout leaves them.
+        Payments the emulators already hold are left as they are.
+        """
+        for order in orders:
+            for payment in order.payments:
+                try:
+                    self._seed_payment(order, payment)
+                except ValueError as exc:
+                    # The provider reports the invalid id when the run reads the payment.
+                    logger.debug("Not seeding %s of order %s: %s", payment, order.id, exc)
+
+    def _seed_payment(self, order: Order, payment: PaymentRef) -> None:
+        if payment.provider == PAYPAL and payment.paypal_order_id:
+            if not self.paypal.has_order(payment.paypal_order_id):
+                self.paypal.add_order(
+                    payment.paypal_order_id, captures={payment.payment_id: "COMPLETED"}
+                )
+        elif payment.provider == STRIPE and not self.stripe.has_payment_intent(payment.payment_id):
+            self.stripe.add_payment_intent(payment.payment_id, shipping=_stripe_shipping(order))
+
+    def providers(self) -> list[TrackingProvider]:
+        """Build one provider per emulator."""
+        from ..providers.paypal import PayPalProvider
+        from ..providers.stripe import StripeProvider
+
+        paypal_client, stripe_client = self._clients
+        return [
+            PayPalProvider(
+                self.paypal.client_id,
+                self.paypal.client_secret,
+                base_url=str(paypal_client.base_url),
+                client=paypal_client,
+            ),
+            StripeProvider(
+                self.stripe.api_key, base_url=str(stripe_client.base_url), client=stripe_client
+            ),
+        ]
+
+    def save(self) -> None:
+        """Write the emulators' state atomically, so a crash never leaves half a file.
+
+        Does nothing when there is no state file.
+        """
+        if self.state_path is None:
+            return
+        data = {
+            "version": _STATE_VERSION,
+            "paypal": self.paypal.dump(),
+            "stripe": self.stripe.dump(),
+        }
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=".emulator-state-", dir=self.state_path.parent
+        )
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                json.dump(data, file, indent=1, sort_keys=True)
+            os.replace(temporary, self.state_path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def close(self) -> None:
+        """Close the HTTP clients."""
+        for client in self._clients:
+            client.close()
+
+
+def _stripe_shipping(order: Order) -> dict[str, Any] | None:
+    if not (order.recipient_name and order.ship_to):
+        return None
+    address = order.ship_to
+    return {
+        "name": order.recipient_name,
+        "address": {
+            "line1": address.line1,
+            "line2": address.line2,
+            "city": address.city,
+            "state": address.state,
+            "postal_code": address.postal_code,
+            "country": address.country,
+        },
+    }
