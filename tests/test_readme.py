@@ -1,4 +1,4 @@
-"""The README's commands are the ones CI runs."""
+"""The README's commands are the ones CI runs, and the docs' examples run."""
 
 from __future__ import annotations
 
@@ -24,3 +24,14 @@ def test_ci_runs_readme_test_command() -> None:
 
 def test_example_file_exists() -> None:
     assert (REPO / "examples" / "shipments.csv").is_file()
+
+
+def test_emulator_guide_example_runs() -> None:
+    text = (REPO / "docs" / "emulators.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    example = next(block for block in blocks if "def test_" in block)
+    namespace: dict[str, object] = {}
+    exec(compile(example, "docs/emulators.md", "exec"), namespace)
+    test = namespace["test_tracker_added"]
+    assert callable(test)
+    test()
