@@ -15,8 +15,10 @@ __all__ = ["Capabilities", "TrackingProvider"]
 
 @attrs.frozen(kw_only=True)
 class Capabilities:
-    """What a provider can store and change, declared up front so the planner never
-    has to discover a limit by catching an error."""
+    """What a provider can store and change.
+
+    Declared up front, so the planner never has to discover a limit by catching an error.
+    """
 
     #: Statuses the provider stores. A shipment in another status is sent as SHIPPED when
     #: SHIPPED is stored; an empty set means the provider stores no status at all.
@@ -46,16 +48,20 @@ class TrackingProvider(Protocol):
     :class:`~tracksync.RemotePayment` in state NOT_FOUND.
     """
 
-    #: The provider's name, matched against :attr:`PaymentRef.provider`.
     @property
-    def name(self) -> str: ...
-
-    #: The account this instance acts for, matched against :attr:`PaymentRef.account`.
-    @property
-    def account(self) -> str | None: ...
+    def name(self) -> str:
+        """The provider's name, matched against :attr:`PaymentRef.provider`."""
+        ...
 
     @property
-    def capabilities(self) -> Capabilities: ...
+    def account(self) -> str | None:
+        """The account this instance serves, matched against :attr:`PaymentRef.account`."""
+        ...
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the provider can store and change."""
+        ...
 
     def check_payment(self, payment: PaymentRef) -> str | None:
         """Return why the payment id cannot be used with this provider, or None."""
