@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 
 from tracksync import (
@@ -15,6 +17,7 @@ from tracksync import (
     RemotePayment,
     ShipmentStatus,
     Tracker,
+    TracksyncError,
 )
 
 TRACKER_CAPABILITIES = Capabilities(
@@ -78,3 +81,24 @@ class FakeProvider:
             )
         )
         return ChangeResult(outcome=change.expected_outcome, tracker_id=f"id-{number}")
+
+BATCHING_CAPABILITIES = attrs.evolve(TRACKER_CAPABILITIES, batch_size=20)
+
+
+@attrs.define
+class FakeBatchingProvider(FakeProvider):
+    """A FakeProvider that takes all its changes in one apply_batch call."""
+
+    capabilities: Capabilities = BATCHING_CAPABILITIES
+    batches: list[list[Change]] = attrs.field(factory=list)
+    drop_one_result: bool = False
+
+    def apply_batch(self, changes: Sequence[Change]) -> list[ChangeResult | TracksyncError]:
+        self.batches.append(list(changes))
+        outputs: list[ChangeResult | TracksyncError] = []
+        for change in changes:
+            try:
+                outputs.append(self.apply(change))
+            except TracksyncError as exc:
+                outputs.append(exc)
+        return outputs[:-1] if self.drop_one_result else outputs

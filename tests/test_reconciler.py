@@ -5,7 +5,7 @@ import json
 import attrs
 import pytest
 
-from fakes import TRACKER_CAPABILITIES, FakeProvider
+from fakes import TRACKER_CAPABILITIES, FakeBatchingProvider, FakeProvider
 from tracksync import (
     Address,
     Change,
@@ -18,6 +18,7 @@ from tracksync import (
     PaymentState,
     Plan,
     Reconciler,
+    RemotePayment,
     Shipment,
     ShipmentStatus,
     Tracker,
@@ -365,3 +366,64 @@ def test_unchanged_entries_equal() -> None:
     first = Unchanged(order_id="1", payment=PAYMENT, tracking_number="1Z1")
     second = Unchanged(order_id="1", payment=PAYMENT, tracking_number="1Z1")
     assert first == second
+
+
+def test_batching_provider_gets_one_call() -> None:
+    provider = FakeBatchingProvider()
+    reconciler = Reconciler([provider])
+    second = Order(
+        id="1002",
+        payments=[PaymentRef(provider="paypal", payment_id="CAP2")],
+        shipments=[shipment("1Z3")],
+    )
+    report = reconciler.apply(reconciler.plan([order(shipment("1Z1"), shipment("1Z2")), second]))
+    assert [[c.shipment.tracking_number for c in batch] for batch in provider.batches] == [
+        ["1Z1", "1Z2", "1Z3"]
+    ]
+    assert [result.outcome for result in report] == [Outcome.ADDED] * 3
+
+
+def test_batch_error_reported_per_change() -> None:
+    provider = FakeBatchingProvider(fail_apply={(ChangeKind.ADD, "1Z2")})
+    reconciler = Reconciler([provider])
+    report = reconciler.apply(reconciler.plan([order(shipment("1Z1"), shipment("1Z2"))]))
+    assert [result.outcome for result in report] == [Outcome.ADDED, Outcome.FAILED]
+    assert report.results[1].error == "paypal: rejected (HTTP 422, code X)"
+
+
+def test_batch_result_count_checked() -> None:
+    provider = FakeBatchingProvider(drop_one_result=True)
+    reconciler = Reconciler([provider])
+    plan = reconciler.plan([order(shipment("1Z1"), shipment("1Z2"))])
+    with pytest.raises(RuntimeError, match="returned 1 results for 2 changes"):
+        reconciler.apply(plan)
+
+
+def test_results_keep_plan_order() -> None:
+    paypal = FakeProvider()
+    stripe = FakeProvider(name="stripe")
+    stripe_order = Order(
+        id="1002",
+        payments=[PaymentRef(provider="stripe", payment_id="pi_1")],
+        shipments=[shipment("TN2")],
+    )
+    reconciler = Reconciler([paypal, stripe])
+    report = reconciler.apply(
+        reconciler.plan([order(shipment("1Z1")), stripe_order, order(shipment("1Z3"))])
+    )
+    assert [result.tracking_number for result in report] == ["1Z1", "TN2", "1Z3"]
+
+
+@attrs.define
+class UpdatableCarrierPayments(FakeProvider):
+    """Reports per-payment capabilities that allow carrier updates, unlike its default."""
+
+    def fetch(self, payment: PaymentRef) -> RemotePayment:
+        capabilities = attrs.evolve(TRACKER_CAPABILITIES, can_update_carrier=True)
+        return attrs.evolve(super().fetch(payment), capabilities=capabilities)
+
+
+def test_payment_capabilities_override_provider() -> None:
+    provider = UpdatableCarrierPayments(trackers={"CAP1": [active("1Z1", carrier="DHL")]})
+    plan = Reconciler([provider]).plan([order(shipment(carrier="UPS"))])
+    assert kinds(plan) == ["update"]

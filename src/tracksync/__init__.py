@@ -41,10 +41,11 @@ from .errors import (
     StripeError,
     TracksyncError,
 )
-from .providers._protocol import Capabilities, TrackingProvider
+from .providers._protocol import BatchingProvider, Capabilities, TrackingProvider
 
 __all__ = [
     "Address",
+    "BatchingProvider",
     "Capabilities",
     "Change",
     "ChangeKind",

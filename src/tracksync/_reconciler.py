@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 
+from ._apply import apply_in_order
 from ._models import Order, PaymentRef, Shipment, ShipmentStatus
 from ._plan import (
     Change,
     ChangeKind,
+    ChangeResult,
     Discrepancy,
     DiscrepancyKind,
     Outcome,
@@ -18,9 +20,9 @@ from ._plan import (
     Result,
     Unchanged,
 )
-from ._remote import PaymentState, RemotePayment, Tracker
+from ._remote import Capabilities, PaymentState, RemotePayment, Tracker
 from .errors import ConfigurationError, TracksyncError
-from .providers._protocol import Capabilities, TrackingProvider
+from .providers._protocol import BatchingProvider, TrackingProvider
 
 __all__ = ["Reconciler"]
 
@@ -94,58 +96,45 @@ class Reconciler:
         return plan
 
     def apply(self, plan: Plan) -> Report:
-        """Perform the plan's changes in order and report every entry's outcome.
+        """Perform the plan's changes and report every entry's outcome, in plan order.
 
-        A failed change is reported and the rest still run. When cancelling a tracker
-        fails, the add that was to replace it is skipped, so no duplicate is created.
+        Each provider gets its changes in plan order, all together when it can batch them.
+        A failed change is reported and the rest still run. When cancelling a tracker fails,
+        the add that was to replace it is skipped, so no duplicate is created.
         """
-        results: list[Result] = []
-        failed_cancels: set[tuple[PaymentRef, str]] = set()
-        for entry in plan.entries:
+        results: list[Result | None] = [None] * len(plan.entries)
+        pending: dict[int, tuple[TrackingProvider, list[tuple[int, Change]]]] = {}
+        for index, entry in enumerate(plan.entries):
             if not isinstance(entry, Change):
-                results.append(Result.from_entry(entry))
+                results[index] = Result.from_entry(entry)
                 continue
-            key = (entry.payment, entry.shipment.tracking_number)
-            if entry.kind is ChangeKind.ADD and key in failed_cancels:
-                results.append(
-                    _change_result(
-                        entry,
-                        Outcome.SKIPPED,
-                        reason=(
-                            f"Not added, because cancelling the old tracker "
-                            f"{entry.shipment.tracking_number} failed; run again to retry."
-                        ),
-                    )
+            provider = self.provider_for(entry.payment)
+            if provider is None:
+                results[index] = _change_result(
+                    entry,
+                    Outcome.FAILED,
+                    error=f"No provider is configured for {entry.payment}; nothing was sent.",
                 )
                 continue
-            result = self._apply_change(entry)
-            if entry.kind is ChangeKind.CANCEL and result.outcome is Outcome.FAILED:
-                failed_cancels.add(key)
-            results.append(result)
-        report = Report(results=results)
+            pending.setdefault(id(provider), (provider, []))[1].append((index, entry))
+
+        for provider, indexed in pending.values():
+            changes = [change for _, change in indexed]
+            if provider.capabilities.batch_size > 1 and isinstance(provider, BatchingProvider):
+                outputs = provider.apply_batch(changes)
+            else:
+                outputs = apply_in_order(provider.apply, changes)
+            if len(outputs) != len(changes):
+                raise RuntimeError(
+                    f"The {provider.name} provider returned {len(outputs)} results for "
+                    f"{len(changes)} changes; this is a bug in the provider."
+                )
+            for (index, change), output in zip(indexed, outputs, strict=True):
+                results[index] = _output_result(change, output)
+
+        report = Report(results=[result for result in results if result is not None])
         logger.info("Applied plan: %s", _format_counts(report.summary()))
         return report
-
-    def _apply_change(self, change: Change) -> Result:
-        provider = self.provider_for(change.payment)
-        if provider is None:
-            return _change_result(
-                change,
-                Outcome.FAILED,
-                error=f"No provider is configured for {change.payment}; the change was not sent.",
-            )
-        try:
-            done = provider.apply(change)
-        except TracksyncError as exc:
-            logger.warning("Failed to %s: %s", change, exc)
-            return _change_result(change, Outcome.FAILED, error=str(exc))
-        notes = [note for note in (change.note, done.note) if note]
-        return _change_result(
-            change,
-            done.outcome,
-            reason=" ".join(notes) or None,
-            tracker_id=done.tracker_id,
-        )
 
     def _plan_payment(self, order: Order, payment: PaymentRef) -> list[PlanEntry]:
         provider = self.provider_for(payment)
@@ -176,7 +165,8 @@ class Reconciler:
             message = remote.message or f"{payment} is {remote.state.value}."
             return _for_each_shipment(order, payment, _STATE_DISCREPANCY[remote.state], message)
 
-        return diff_payment(order, payment, remote, provider.capabilities)
+        capabilities = remote.capabilities or provider.capabilities
+        return diff_payment(order, payment, remote, capabilities)
 
 
 def diff_payment(
@@ -436,6 +426,15 @@ def _change_result(
         reason=reason,
         error=error,
         tracker_id=tracker_id or (current.tracker_id if current else None),
+    )
+
+
+def _output_result(change: Change, output: ChangeResult | TracksyncError) -> Result:
+    if isinstance(output, TracksyncError):
+        return _change_result(change, Outcome.FAILED, error=str(output))
+    notes = [note for note in (change.note, output.note) if note]
+    return _change_result(
+        change, output.outcome, reason=" ".join(notes) or None, tracker_id=output.tracker_id
     )
 
 

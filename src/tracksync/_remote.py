@@ -9,7 +9,33 @@ import attrs
 
 from ._models import Address, PaymentRef, ShipmentStatus
 
-__all__ = ["PaymentState", "RemotePayment", "Tracker"]
+__all__ = ["Capabilities", "PaymentState", "RemotePayment", "Tracker"]
+
+
+@attrs.frozen(kw_only=True)
+class Capabilities:
+    """What a provider can store and change.
+
+    Declared up front, so the planner never has to discover a limit by catching an error.
+    """
+
+    #: Statuses the provider stores. A shipment in another status is sent as SHIPPED when
+    #: SHIPPED is stored; an empty set means the provider stores no status at all.
+    statuses: frozenset[ShipmentStatus]
+    #: Whether an existing tracker's carrier can be changed in place. When False, a new
+    #: carrier means cancelling the tracker and adding a new one.
+    can_update_carrier: bool
+    #: Whether an existing tracker's status can be changed in place.
+    can_update_status: bool
+    #: Whether a tracker can be cancelled or removed.
+    can_cancel: bool
+    #: Whether every write must carry the recipient's name and address.
+    requires_recipient: bool
+    #: How many active trackers one payment can hold; None for no limit.
+    max_trackers_per_payment: int | None = None
+    #: How many changes one request can carry. Above 1, the provider implements
+    #: :meth:`BatchingProvider.apply_batch`, and the Reconciler sends its changes through it.
+    batch_size: int = 1
 
 
 class PaymentState(enum.Enum):
@@ -66,6 +92,9 @@ class RemotePayment:
     ship_to: Address | None = None
     #: Why the payment is not READY, in a sentence for the report.
     message: str | None = None
+    #: What this payment's trackers can hold and change, when it differs from the
+    #: provider's default (a PayPal payment served by the v1 tracking API, for example).
+    capabilities: Capabilities | None = None
 
     def active_tracker(self, tracking_number: str) -> Tracker | None:
         """Return the tracker with this number that is not cancelled, if there is one."""

@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-import attrs
-
-from .._models import PaymentRef, ShipmentStatus
+from .._models import PaymentRef
 from .._plan import Change, ChangeResult
-from .._remote import RemotePayment
+from .._remote import Capabilities, RemotePayment
+from ..errors import TracksyncError
 
-__all__ = ["Capabilities", "TrackingProvider"]
-
-
-@attrs.frozen(kw_only=True)
-class Capabilities:
-    """What a provider can store and change.
-
-    Declared up front, so the planner never has to discover a limit by catching an error.
-    """
-
-    #: Statuses the provider stores. A shipment in another status is sent as SHIPPED when
-    #: SHIPPED is stored; an empty set means the provider stores no status at all.
-    statuses: frozenset[ShipmentStatus]
-    #: Whether an existing tracker's carrier can be changed in place. When False, a new
-    #: carrier means cancelling the tracker and adding a new one.
-    can_update_carrier: bool
-    #: Whether an existing tracker's status can be changed in place.
-    can_update_status: bool
-    #: Whether a tracker can be cancelled or removed.
-    can_cancel: bool
-    #: Whether every write must carry the recipient's name and address.
-    requires_recipient: bool
-    #: How many active trackers one payment can hold; None for no limit.
-    max_trackers_per_payment: int | None = None
-    #: How many changes one request can carry.
-    batch_size: int = 1
+__all__ = ["BatchingProvider", "Capabilities", "TrackingProvider"]
 
 
 @runtime_checkable
@@ -73,4 +48,22 @@ class TrackingProvider(Protocol):
 
     def apply(self, change: Change) -> ChangeResult:
         """Perform one planned change and return what was done."""
+        ...
+
+
+@runtime_checkable
+class BatchingProvider(TrackingProvider, Protocol):
+    """A provider that can send several changes in fewer requests.
+
+    The Reconciler calls :meth:`apply_batch` instead of :meth:`apply` for every provider
+    whose :attr:`Capabilities.batch_size` is greater than 1.
+    """
+
+    def apply_batch(self, changes: Sequence[Change]) -> list[ChangeResult | TracksyncError]:
+        """Perform the changes and return one entry per change, in the same order.
+
+        Each entry is the change's result, or the error that made it fail. Changes to one
+        tracker keep their order: a cancel comes before the add that replaces it, and that
+        add is skipped when the cancel fails.
+        """
         ...
