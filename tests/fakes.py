@@ -82,6 +82,7 @@ class FakeProvider:
         )
         return ChangeResult(outcome=change.expected_outcome, tracker_id=f"id-{number}")
 
+
 BATCHING_CAPABILITIES = attrs.evolve(TRACKER_CAPABILITIES, batch_size=20)
 
 

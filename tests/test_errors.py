@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from tracksync import (
+    AccountError,
     PayPalError,
     PayPalErrorDetail,
     ProviderConnectionError,
@@ -69,3 +70,16 @@ def test_provider_errors_share_base() -> None:
     assert issubclass(PayPalError, ProviderError)
     assert issubclass(StripeError, ProviderError)
     assert issubclass(ProviderError, TracksyncError)
+
+
+def test_account_error_keeps_cause_facts() -> None:
+    cause = PayPalError("Authorization failed.", status=403, name="NOT_AUTHORIZED", debug_id="d1")
+    error = AccountError(
+        "The credentials lack the tracking scope.", provider="paypal", account="eu", cause=cause
+    )
+    assert str(error) == (
+        "paypal: The credentials lack the tracking scope. (HTTP 403, code NOT_AUTHORIZED, "
+        "request id d1)"
+    )
+    assert error.account == "eu"
+    assert error.cause is cause

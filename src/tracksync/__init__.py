@@ -32,6 +32,7 @@ from ._reconciler import Reconciler
 from ._remote import PaymentState, RemotePayment, Tracker
 from ._version import __version__
 from .errors import (
+    AccountError,
     ConfigurationError,
     InvalidInputError,
     PayPalError,
@@ -44,6 +45,7 @@ from .errors import (
 from .providers._protocol import BatchingProvider, Capabilities, TrackingProvider
 
 __all__ = [
+    "AccountError",
     "Address",
     "BatchingProvider",
     "Capabilities",

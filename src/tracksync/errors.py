@@ -7,6 +7,7 @@ The tree::
     ├── ConfigurationError       credentials or options are missing or invalid
     └── ProviderError            a payment provider could not complete a request
         ├── ProviderConnectionError   no answer: connection failed or timed out
+        ├── AccountError              the account's credentials or permissions are wrong
         ├── PayPalError               PayPal answered with an error body
         └── StripeError               Stripe answered with an error body
 
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 import attrs
 
 __all__ = [
+    "AccountError",
     "ConfigurationError",
     "InvalidInputError",
     "PayPalError",
@@ -93,6 +95,33 @@ class ProviderConnectionError(ProviderError):
 
     Whether the provider acted on a write that got no answer is unknown.
     """
+
+
+class AccountError(ProviderError):
+    """The provider rejected the account's credentials or their permissions.
+
+    Every further request for that account would fail the same way, so a provider stops
+    calling the account for the rest of the run once it raises this. ``cause`` holds the
+    provider's own error, and the message names the permission or scope needed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        account: str | None = None,
+        cause: ProviderError | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            provider=provider,
+            status=cause.status if cause else None,
+            code=cause.code if cause else None,
+            request_id=cause.request_id if cause else None,
+        )
+        self.account = account
+        self.cause = cause
 
 
 @attrs.frozen(kw_only=True)
