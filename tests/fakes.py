@@ -15,6 +15,7 @@ from tracksync import (
     PaymentState,
     ProviderError,
     RemotePayment,
+    Shipment,
     ShipmentStatus,
     Tracker,
     TracksyncError,
@@ -47,6 +48,11 @@ class FakeProvider:
     def check_payment(self, payment: PaymentRef) -> str | None:
         if payment.payment_id.startswith("bad"):
             return f"{payment.payment_id} is not a valid id."
+        return None
+
+    def check_shipment(self, payment: PaymentRef, shipment: Shipment) -> str | None:
+        if shipment.carrier == "BAD":
+            return f"Carrier {shipment.carrier!r} is not accepted."
         return None
 
     def fetch(self, payment: PaymentRef) -> RemotePayment:

@@ -42,7 +42,7 @@ def test_tracking_number_blank_or_padded(number: str) -> None:
 
 
 def test_tracking_number_too_long() -> None:
-    with pytest.raises(InvalidInputError, match="65 characters long; PayPal accepts at most 64"):
+    with pytest.raises(InvalidInputError, match="65 characters long; tracksync accepts at most 64"):
         make_shipment(tracking_number="9" * 65)
 
 
@@ -107,3 +107,8 @@ def test_order_rejects_duplicate_payment() -> None:
 def test_invalid_input_is_value_error() -> None:
     with pytest.raises(ValueError):
         make_shipment(tracking_number="")
+
+
+def test_tracking_number_with_comma() -> None:
+    with pytest.raises(InvalidInputError, match="contains a comma; give each package its own"):
+        make_shipment(tracking_number="1Z1,1Z2")

@@ -328,7 +328,7 @@ def test_plan_str_lists_changes() -> None:
     provider = FakeProvider(trackers={"CAP1": [active("OLD")]})
     plan = Reconciler([provider]).plan([order(shipment())])
     assert str(plan).splitlines()[0] == (
-        "Plan: 1 to add, 0 to update, 0 to cancel, 0 unchanged, 1 discrepancies"
+        "Plan: 1 to add, 0 to update, 0 to cancel, 0 unchanged, 1 discrepancy"
     )
     assert "add 1Z1 (UPS, SHIPPED) on paypal payment CAP1, order 1001" in str(plan)
 
@@ -427,3 +427,17 @@ def test_payment_capabilities_override_provider() -> None:
     provider = UpdatableCarrierPayments(trackers={"CAP1": [active("1Z1", carrier="DHL")]})
     plan = Reconciler([provider]).plan([order(shipment(carrier="UPS"))])
     assert kinds(plan) == ["update"]
+
+
+def test_rejected_shipment_fails_at_plan() -> None:
+    provider = FakeProvider()
+    plan = Reconciler([provider]).plan([order(shipment(carrier="BAD"))])
+    assert kinds(plan) == ["invalid_shipment"]
+    assert plan.discrepancies[0].message == "Carrier 'BAD' is not accepted."
+    assert Reconciler([provider]).apply(plan).results[0].outcome is Outcome.FAILED
+
+
+def test_plan_str_one_discrepancy() -> None:
+    provider = FakeProvider(trackers={"CAP1": [active("OLD")]})
+    plan = Reconciler([provider]).plan([order(shipment())])
+    assert str(plan).splitlines()[0].endswith("1 discrepancy")

@@ -127,9 +127,14 @@ class Shipment:
     def _check_tracking_number(self, attribute: attrs.Attribute[Any], value: str) -> None:
         if len(value) > MAX_TRACKING_NUMBER_LENGTH:
             raise InvalidInputError(
-                f"Tracking number {value!r} is {len(value)} characters long; PayPal accepts "
-                f"at most {MAX_TRACKING_NUMBER_LENGTH}. Check that the column holds one "
-                "tracking number, not a list or a URL."
+                f"Tracking number {value!r} is {len(value)} characters long; tracksync "
+                f"accepts at most {MAX_TRACKING_NUMBER_LENGTH}, PayPal's limit. Check that the "
+                "value is one tracking number, not a list or a URL."
+            )
+        if "," in value:
+            raise InvalidInputError(
+                f"Tracking number {value!r} contains a comma; give each package its own "
+                "shipment with one tracking number."
             )
 
     @shipped_on.validator

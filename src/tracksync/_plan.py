@@ -49,6 +49,8 @@ class DiscrepancyKind(enum.Enum):
     NO_PROVIDER = "no_provider"
     #: The provider rejected the payment id before any request (wrong form or prefix).
     INVALID_PAYMENT = "invalid_payment"
+    #: The provider cannot take one of the shipment's values, found before any write.
+    INVALID_SHIPMENT = "invalid_shipment"
     #: The provider has no such payment.
     PAYMENT_NOT_FOUND = "payment_not_found"
     #: The payment is authorized or pending, not captured: trackers wait for the next run.
@@ -69,6 +71,7 @@ class DiscrepancyKind(enum.Enum):
 _FAILING_KINDS = frozenset(
     {
         DiscrepancyKind.INVALID_PAYMENT,
+        DiscrepancyKind.INVALID_SHIPMENT,
         DiscrepancyKind.PAYMENT_NOT_FOUND,
         DiscrepancyKind.FETCH_FAILED,
     }
@@ -208,10 +211,11 @@ class Plan:
     def __str__(self) -> str:
         changes = self.changes
         kinds = Counter(change.kind for change in changes)
+        discrepancies = len(self.discrepancies)
         lines = [
             f"Plan: {kinds[ChangeKind.ADD]} to add, {kinds[ChangeKind.UPDATE]} to update, "
             f"{kinds[ChangeKind.CANCEL]} to cancel, {len(self.unchanged)} unchanged, "
-            f"{len(self.discrepancies)} discrepancies"
+            f"{discrepancies} {'discrepancy' if discrepancies == 1 else 'discrepancies'}"
         ]
         for entry in self.entries:
             if isinstance(entry, Change):

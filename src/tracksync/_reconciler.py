@@ -166,7 +166,8 @@ class Reconciler:
             return _for_each_shipment(order, payment, _STATE_DISCREPANCY[remote.state], message)
 
         capabilities = remote.capabilities or provider.capabilities
-        return diff_payment(order, payment, remote, capabilities)
+        entries = diff_payment(order, payment, remote, capabilities)
+        return [_check_shipment(provider, entry) for entry in entries]
 
 
 def diff_payment(
@@ -426,6 +427,22 @@ def _change_result(
         reason=reason,
         error=error,
         tracker_id=tracker_id or (current.tracker_id if current else None),
+    )
+
+
+def _check_shipment(provider: TrackingProvider, entry: PlanEntry) -> PlanEntry:
+    """Replace an add or update that the provider would reject with a discrepancy."""
+    if not isinstance(entry, Change) or entry.kind is ChangeKind.CANCEL:
+        return entry
+    problem = provider.check_shipment(entry.payment, entry.shipment)
+    if problem is None:
+        return entry
+    return Discrepancy(
+        kind=DiscrepancyKind.INVALID_SHIPMENT,
+        order_id=entry.order_id,
+        payment=entry.payment,
+        tracking_number=entry.shipment.tracking_number,
+        message=problem,
     )
 
 

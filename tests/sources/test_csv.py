@@ -125,8 +125,8 @@ def test_latin1_file_rejected(tmp_path: Path) -> None:
         ),
         (
             "1,paypal,CAP1," + "9" * 65 + ",UPS",
-            "Line 2 (order 1): tracking_number is 65 characters long; PayPal accepts at most 64. "
-            "Put one tracking number per row, not a list or a URL.",
+            "Line 2 (order 1): tracking_number is 65 characters long; tracksync accepts at most "
+            "64, PayPal's limit. Put one tracking number per row, not a list or a URL.",
         ),
         (",paypal,CAP1,TN,UPS", "Line 2: order_id is empty; fill it in or remove the row."),
         ("1,paypal,CAP1,TN,", "Line 2 (order 1): carrier is empty; fill it in or remove the row."),
@@ -201,3 +201,11 @@ def test_extra_fields_rejected() -> None:
 def test_quoted_comma_accepted() -> None:
     result = read_csv_text(f'{HEADER}\n1,paypal,CAP1,TN,"Royal Mail, Tracked 48"\n')
     assert result.orders[0].shipments[0].carrier == "Royal Mail, Tracked 48"
+
+
+def test_comma_in_tracking_number_rejected() -> None:
+    result = read_csv_text(f'{HEADER}\n1,stripe,pi_1,"TN1,TN2",DHL\n')
+    assert result.errors[0].message == (
+        "Line 2 (order 1): Tracking number 'TN1,TN2' contains a comma; give each package its "
+        "own shipment with one tracking number."
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from .._models import PaymentRef
+from .._models import PaymentRef, Shipment
 from .._plan import Change, ChangeResult
 from .._remote import Capabilities, RemotePayment
 from ..errors import TracksyncError
@@ -40,6 +40,14 @@ class TrackingProvider(Protocol):
 
     def check_payment(self, payment: PaymentRef) -> str | None:
         """Return why the payment id cannot be used with this provider, or None."""
+        ...
+
+    def check_shipment(self, payment: PaymentRef, shipment: Shipment) -> str | None:
+        """Return why the shipment cannot be written to this payment, or None.
+
+        The planner calls it for every shipment it would add or update, so a value the
+        provider rejects shows in the plan and in a dry run, not only when applying.
+        """
         ...
 
     def fetch(self, payment: PaymentRef) -> RemotePayment:

@@ -321,9 +321,9 @@ def _shipment(row: Mapping[str, str]) -> Shipment:
         raise _RowInvalid(
             "tracking_number",
             tracking_number,
-            f"tracking_number is {len(tracking_number)} characters long; PayPal accepts at "
-            f"most {MAX_TRACKING_NUMBER_LENGTH}. Put one tracking number per row, not a list "
-            "or a URL.",
+            f"tracking_number is {len(tracking_number)} characters long; tracksync accepts at "
+            f"most {MAX_TRACKING_NUMBER_LENGTH}, PayPal's limit. Put one tracking number per "
+            "row, not a list or a URL.",
         )
     carrier = _required(row, "carrier")
     try:

@@ -9,7 +9,7 @@ from types import TracebackType
 import httpx
 from typing_extensions import Self
 
-from ..._models import PAYPAL, PaymentRef, ShipmentStatus
+from ..._models import PAYPAL, PaymentRef, Shipment, ShipmentStatus
 from ..._plan import Change, ChangeResult
 from ..._remote import RemotePayment
 from ...errors import ConfigurationError
@@ -121,6 +121,10 @@ class PayPalProvider:
     def check_payment(self, payment: PaymentRef) -> str | None:
         """Return why the payment's capture or order id cannot be used, or None."""
         return check_payment(payment)
+
+    def check_shipment(self, payment: PaymentRef, shipment: Shipment) -> str | None:
+        """Return None: every valid Shipment can be sent to Orders v2."""
+        return None
 
     def fetch(self, payment: PaymentRef) -> RemotePayment:
         """Read the payment's order and return the capture's state and trackers.

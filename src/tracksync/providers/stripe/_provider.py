@@ -7,15 +7,16 @@ import urllib.parse
 
 import httpx
 
-from ..._models import STRIPE, PaymentRef
+from ..._models import STRIPE, PaymentRef, Shipment
 from ..._plan import Change, ChangeResult
 from ..._remote import RemotePayment
-from ...errors import ConfigurationError
+from ...errors import ConfigurationError, InvalidInputError
 from .._flow import run_flow
 from .._protocol import Capabilities
 from ._flows import apply_change, fetch_payment
 from ._payment_intents import describe_payment_id
 from ._settings import DEFAULT_BASE_URL, STRIPE_API_VERSION, ApiSettings
+from ._shipping import check_no_comma
 
 __all__ = ["StripeProvider"]
 
@@ -102,6 +103,14 @@ class StripeProvider:
     def check_payment(self, payment: PaymentRef) -> str | None:
         """Return why the payment id is not a PaymentIntent id, or None."""
         return describe_payment_id(payment.payment_id)
+
+    def check_shipment(self, payment: PaymentRef, shipment: Shipment) -> str | None:
+        """Return why the shipment's carrier cannot join Stripe's comma-separated list."""
+        try:
+            check_no_comma(shipment.carrier, "carrier")
+        except InvalidInputError as exc:
+            return str(exc)
+        return None
 
     def fetch(self, payment: PaymentRef) -> RemotePayment:
         """Read the PaymentIntent and the packages in its ``shipping`` hash.
