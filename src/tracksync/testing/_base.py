@@ -17,6 +17,7 @@ import httpx
 __all__ = [
     "DUMP_VERSION",
     "EmulatorTransport",
+    "Fault",
     "Handler",
     "MethodNotAllowed",
     "Route",
@@ -102,6 +103,37 @@ class Router:
         return None
 
 
+@attrs.define
+class Fault:
+    """A canned answer that replaces the emulator's own for matching requests."""
+
+    status: int
+    body: Any = None
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    #: Raised instead of answering, to emulate a broken connection or a timeout.
+    exception: type[httpx.TransportError] | None = None
+    method: str | None = None
+    path: str | None = None
+    remaining: int = 1
+
+    def matches(self, request: httpx.Request) -> bool:
+        """Return whether the fault applies to the request and has uses left."""
+        if self.remaining <= 0:
+            return False
+        if self.method is not None and request.method != self.method.upper():
+            return False
+        return self.path is None or request_path(request) == self.path
+
+    def respond(self, request: httpx.Request) -> httpx.Response:
+        """Use the fault once: raise its exception or build its response."""
+        self.remaining -= 1
+        if self.exception is not None:
+            raise self.exception("injected fault", request=request)
+        if self.body is None:
+            return httpx.Response(self.status, headers=dict(self.headers))
+        return httpx.Response(self.status, json=self.body, headers=dict(self.headers))
+
+
 class EmulatorTransport(httpx.BaseTransport, abc.ABC):
     """An httpx transport that responds to requests from in-memory provider state.
 
@@ -112,6 +144,7 @@ class EmulatorTransport(httpx.BaseTransport, abc.ABC):
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._requests: list[httpx.Request] = []
+        self._faults: list[Fault] = []
 
     @property
     def requests(self) -> list[httpx.Request]:
@@ -133,11 +166,47 @@ class EmulatorTransport(httpx.BaseTransport, abc.ABC):
         with self._lock:
             self._requests.clear()
 
+    def inject_fault(
+        self,
+        status: int = 500,
+        *,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        exception: type[httpx.TransportError] | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` matching requests with a canned response.
+
+        A request matches when its method and its path (without the query) equal
+        ``method`` and ``path``; None matches any. ``body`` is sent as JSON. With
+        ``exception``, such as ``httpx.ConnectError`` or ``httpx.ReadTimeout``, the request
+        raises it instead of getting an answer. A faulted request changes no state but is
+        still recorded in :attr:`requests`.
+        """
+        if times < 1:
+            raise ValueError(f"times must be 1 or more, not {times}.")
+        fault = Fault(
+            status=status,
+            body=body,
+            headers=dict(headers or {}),
+            exception=exception,
+            method=method,
+            path=path,
+            remaining=times,
+        )
+        with self._lock:
+            self._faults.append(fault)
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Record ``request`` and return the provider's response to it."""
         request.read()
         with self._lock:
             self._requests.append(request)
+            for fault in self._faults:
+                if fault.matches(request):
+                    return fault.respond(request)
             return self._respond(request)
 
     def _is_write(self, request: httpx.Request) -> bool:
