@@ -261,6 +261,8 @@ class Result:
     discrepancy: DiscrepancyKind | None = None
     account: str | None = None
     tracker_id: str | None = None
+    #: The input line the result comes from, when the orders were read from a file.
+    line: int | None = None
 
     @classmethod
     def from_entry(cls, entry: PlanEntry) -> Result:
@@ -308,7 +310,22 @@ class Result:
             "error": self.error,
             "discrepancy": self.discrepancy.value if self.discrepancy else None,
             "tracker_id": self.tracker_id,
+            "line": self.line,
         }
+
+    def __str__(self) -> str:
+        subject = " ".join(
+            part
+            for part in (
+                f"line {self.line}:" if self.line is not None else None,
+                f"order {self.order_id}" if self.order_id else None,
+                f"{self.provider} {self.payment_id}" if self.payment_id else None,
+                self.tracking_number,
+            )
+            if part
+        )
+        detail = self.error or self.reason
+        return f"{subject}: {self.outcome.value}" + (f" ({detail})" if detail else "")
 
 
 def _payment_result(
@@ -354,6 +371,11 @@ class Report:
 
     def __iter__(self) -> Iterator[Result]:
         return iter(self.results)
+
+    def __str__(self) -> str:
+        counts = ", ".join(f"{count} {name}" for name, count in self.summary().items())
+        heading = f"Dry run, nothing was sent: {counts}" if self.dry_run else counts
+        return "\n".join([heading, *(f"  {result}" for result in self.results)])
 
     def summary(self) -> dict[str, int]:
         """Count the results per outcome; every outcome is present, zero or not."""

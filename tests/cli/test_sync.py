@@ -95,6 +95,7 @@ def test_report_result_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "error",
         "discrepancy",
         "tracker_id",
+        "line",
     }
     assert report["results"][0]["tracker_id"] == "8MC585209K746392H-1Z999AA10123456784"
 
@@ -132,7 +133,15 @@ def test_dry_run_table_says_to_add(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_table_lists_every_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["sync", str(EXAMPLE), "--emulate", "--emulator-state", str(tmp_path / "s.json")])
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["ORDER", "PROVIDER", "PAYMENT", "TRACKING", "OUTCOME", "DETAIL"]
+    assert lines[0].split() == [
+        "LINE",
+        "ORDER",
+        "PROVIDER",
+        "PAYMENT",
+        "TRACKING",
+        "OUTCOME",
+        "DETAIL",
+    ]
     assert len(lines) == 1 + 6 + 2
     assert lines[-1] == "6 added, 0 updated, 0 cancelled, 0 unchanged, 0 skipped, 0 failed."
 
@@ -340,3 +349,33 @@ def test_custom_csv_with_cancel(tmp_path: Path, capsys: pytest.CaptureFixture[st
     status, report = run_json(capsys, str(cancelled), "--emulate", "--emulator-state", str(state))
     assert status == 0
     assert report["summary"]["cancelled"] == 2
+
+
+def test_results_in_file_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, report = run_json(
+        capsys, str(PROBLEMS), "--emulate", "--emulator-state", str(tmp_path / "s.json")
+    )
+    assert [result["line"] for result in report["results"]] == [2, 3, 4, 5, 6, 7, 8]
+
+
+def test_provider_error_has_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, report = run_json(
+        capsys, str(PROBLEMS), "--emulate", "--emulator-state", str(tmp_path / "s.json")
+    )
+    charge = next(result for result in report["results"] if result["order_id"] == "2007")
+    assert charge["line"] == 8
+    assert charge["discrepancy"] == "invalid_payment"
+
+
+def test_dry_run_says_state_not_saved(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(
+        [
+            "sync",
+            str(EXAMPLE),
+            "--emulate",
+            "--emulator-state",
+            str(tmp_path / "s.json"),
+            "--dry-run",
+        ]
+    )
+    assert "(not saved in a dry run)" in capsys.readouterr().err

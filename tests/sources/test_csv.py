@@ -96,7 +96,7 @@ def test_missing_file_rejected(tmp_path: Path) -> None:
 def test_latin1_file_rejected(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes(f"{HEADER}\n1,stripe,pi_1,TN,Café Post\n".encode("latin-1"))
-    with pytest.raises(InvalidInputError, match=r"not UTF-8 text .* save it as CSV UTF-8"):
+    with pytest.raises(InvalidInputError, match=r"not UTF-8 text: line 2 holds a byte"):
         read_csv(path)
 
 
@@ -209,3 +209,18 @@ def test_comma_in_tracking_number_rejected() -> None:
         "Line 2 (order 1): Tracking number 'TN1,TN2' contains a comma; give each package its "
         "own shipment with one tracking number."
     )
+
+
+def test_country_message_shows_given_value() -> None:
+    result = read_csv_text(f"{HEADER},country\n1,paypal,CAP1,TN,UPS,Germany\n")
+    assert result.errors[0].value == "Germany"
+    assert "country 'Germany' is not" in result.errors[0].message
+
+
+def test_lines_of_packages_kept() -> None:
+    text = f"{HEADER}\n1,stripe,pi_1,TN1,DHL\n\n2,stripe,pi_2,TN2,DHL\n1,stripe,pi_1,TN3,DHL\n"
+    result = read_csv_text(text)
+    assert result.line_of("1", "TN3") == 5
+    assert result.line_of("2", "TN2") == 4
+    assert result.line_of("1", None) == 2
+    assert result.line_of("9", "TN1") is None

@@ -16,6 +16,8 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import attrs
+
 from .._plan import Outcome, Report, Result
 from .._reconciler import Reconciler
 from .._version import __version__
@@ -144,7 +146,7 @@ def _run_sync(args: argparse.Namespace) -> int:
         plan = reconciler.plan(read.orders)
         report = Report.preview(plan) if args.dry_run else reconciler.apply(plan)
 
-    report = _input_errors(read.errors, dry_run=args.dry_run) + report
+    report = _in_file_order(_input_errors(read.errors, dry_run=args.dry_run) + report, read)
     output = render_json(report) if args.format == "json" else render_table(report)
     print(output)
     return EXIT_FAILURES if report.has_failures else EXIT_OK
@@ -164,8 +166,10 @@ def _providers(args: argparse.Namespace, read: ReadResult) -> Iterator[list[Trac
 
     state_path = args.emulator_state or default_state_path()
     emulated = EmulatedProviders(state_path)
+    saved = " (not saved in a dry run)" if args.dry_run else ""
     print(
-        f"Using the built-in emulators; nothing is sent to PayPal or Stripe. State: {state_path}",
+        "Using the built-in emulators; nothing is sent to PayPal or Stripe. "
+        f"State: {state_path}{saved}",
         file=sys.stderr,
     )
     try:
@@ -200,6 +204,7 @@ def _input_errors(errors: Sequence[RowError], *, dry_run: bool) -> Report:
                 tracking_number=error.tracking_number,
                 outcome=Outcome.FAILED,
                 error=error.message,
+                line=error.line,
             )
             for error in errors
         ),
@@ -209,6 +214,18 @@ def _input_errors(errors: Sequence[RowError], *, dry_run: bool) -> Report:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+def _in_file_order(report: Report, read: ReadResult) -> Report:
+    """Give every result its input line and sort the results by it, the others last."""
+    results = [
+        attrs.evolve(
+            result, line=result.line or read.line_of(result.order_id, result.tracking_number)
+        )
+        for result in report.results
+    ]
+    results.sort(key=lambda result: (result.line is None, result.line or 0))
+    return attrs.evolve(report, results=results)
 
 
 def _run_emulator(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ _PREVIEW_WORDS = {
     Outcome.CANCELLED: "to cancel",
 }
 
-_COLUMNS = ("ORDER", "PROVIDER", "PAYMENT", "TRACKING", "OUTCOME", "DETAIL")
+_COLUMNS = ("LINE", "ORDER", "PROVIDER", "PAYMENT", "TRACKING", "OUTCOME", "DETAIL")
 
 
 def render_json(report: Report) -> str:
@@ -40,6 +40,7 @@ def _row(result: Result, *, dry_run: bool) -> tuple[str, ...]:
     if dry_run:
         outcome = _PREVIEW_WORDS.get(result.outcome, outcome)
     return (
+        str(result.line) if result.line is not None else "-",
         result.order_id or "-",
         result.provider or "-",
         result.payment_id or "-",

@@ -112,6 +112,20 @@ class ReadResult:
     errors: tuple[RowError, ...]
     #: Number of data rows in the file, blank lines not counted.
     rows: int
+    #: The line of each package, by order id and tracking number.
+    lines: Mapping[tuple[str, str], int] = attrs.field(factory=dict)
+    #: The first line of each order.
+    order_lines: Mapping[str, int] = attrs.field(factory=dict)
+
+    def line_of(self, order_id: str | None, tracking_number: str | None) -> int | None:
+        """Return the line that a package, or else its order, was read from."""
+        if order_id is None:
+            return None
+        if tracking_number is not None:
+            line = self.lines.get((order_id, tracking_number))
+            if line is not None:
+                return line
+        return self.order_lines.get(order_id)
 
 
 class _RowInvalid(Exception):
@@ -161,11 +175,22 @@ def read_csv(source: str | Path | IO[str]) -> ReadResult:
         except OSError as exc:
             raise InvalidInputError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
         except UnicodeDecodeError as exc:
+            line = _undecodable_line(path)
             raise InvalidInputError(
-                f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded); "
-                "save it as CSV UTF-8 and try again."
+                f"{path} is not UTF-8 text: line {line} holds a byte that UTF-8 cannot decode. "
+                "Save the file as CSV UTF-8 and try again."
             ) from exc
     return _read(source, name=getattr(source, "name", "the input"))
+
+
+def _undecodable_line(path: Path) -> int:
+    """Return the line of the first byte that is not UTF-8; the reader sees only a chunk."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1
+    return 1
 
 
 def _read(file: IO[str], *, name: str) -> ReadResult:
@@ -190,10 +215,22 @@ def _read(file: IO[str], *, name: str) -> ReadResult:
             errors.append(_row_error(row, line, exc))
 
     orders = []
+    lines: dict[tuple[str, str], int] = {}
+    order_lines: dict[str, int] = {}
     for builder in builders.values():
         if builder.payments:
             orders.append(builder.build())
-    return ReadResult(layout=layout, orders=tuple(orders), errors=tuple(errors), rows=rows)
+        for number, (line, _) in builder.shipments.items():
+            lines[(builder.order_id, number)] = line
+            order_lines[builder.order_id] = min(line, order_lines.get(builder.order_id, line))
+    return ReadResult(
+        layout=layout,
+        orders=tuple(orders),
+        errors=tuple(errors),
+        rows=rows,
+        lines=lines,
+        order_lines=order_lines,
+    )
 
 
 def _detect_layout(columns: list[str], *, name: str) -> CsvLayout:
@@ -385,12 +422,13 @@ def _address(row: Mapping[str, str]) -> Address | None:
         "state": row.get("state") or None,
         "postal_code": row.get("postal_code") or None,
     }
-    country = row.get("country", "").upper() or None
+    given = row.get("country", "")
+    country = given.upper() or None
     if country is not None and not re.fullmatch(r"[A-Z]{2}", country):
         raise _RowInvalid(
             "country",
-            country,
-            f"country {country!r} is not a two-letter ISO 3166-1 code such as US or GB.",
+            given,
+            f"country {given!r} is not a two-letter ISO 3166-1 code such as US or GB.",
         )
     if not any(parts.values()) and country is None:
         return None
