@@ -6,6 +6,7 @@ an underscore may change without notice. Provider adapters live in
 in ``tracksync.testing``.
 """
 
+from ._ledger import EntryState, Ledger, LedgerEntry, MemoryLedger, SQLiteLedger
 from ._models import (
     PAYPAL,
     STRIPE,
@@ -55,8 +56,12 @@ __all__ = [
     "ConfigurationError",
     "Discrepancy",
     "DiscrepancyKind",
+    "EntryState",
     "InvalidInputError",
     "Item",
+    "Ledger",
+    "LedgerEntry",
+    "MemoryLedger",
     "Order",
     "Outcome",
     "PAYPAL",
@@ -71,6 +76,7 @@ __all__ = [
     "RemotePayment",
     "Report",
     "Result",
+    "SQLiteLedger",
     "STRIPE",
     "Shipment",
     "ShipmentStatus",

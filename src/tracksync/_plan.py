@@ -113,6 +113,8 @@ class Change:
     ship_to: Address | None = None
     #: What the report should add, such as a status the provider cannot store.
     note: str | None = None
+    #: The ledger fingerprint of the shipment as this change writes it.
+    fingerprint: str | None = None
 
     @property
     def expected_outcome(self) -> Outcome:
@@ -134,6 +136,10 @@ class Unchanged:
     payment: PaymentRef
     tracking_number: str
     note: str | None = None
+    #: The ledger fingerprint of the shipment the provider was found to hold.
+    fingerprint: str | None = None
+    #: True when the ledger vouched for the shipment and the provider was not read.
+    from_ledger: bool = False
 
     def __str__(self) -> str:
         return f"{self.tracking_number} on {self.payment}, order {self.order_id}"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable, Sequence
 
 from ._apply import apply_in_order
-from ._models import Order, PaymentRef, Shipment, ShipmentStatus
+from ._diff import diff_payment
+from ._ledger import EntryState, Ledger, LedgerEntry, SQLiteLedger, fingerprint, now
+from ._models import Order, PaymentRef
 from ._plan import (
     Change,
     ChangeKind,
@@ -20,7 +23,7 @@ from ._plan import (
     Result,
     Unchanged,
 )
-from ._remote import Capabilities, PaymentState, RemotePayment, Tracker
+from ._remote import PaymentState, Tracker
 from .errors import ConfigurationError, TracksyncError
 from .providers._protocol import BatchingProvider, TrackingProvider
 
@@ -43,16 +46,36 @@ class Reconciler:
     to the one provider of that name, and a provider built without an account also takes
     payments of any account when it is the only one of its name.
 
+    With a ledger, ``apply()`` records every write before it is sent and after its answer,
+    and ``plan()`` skips reading a payment whose shipments all match what the ledger
+    recorded as applied. ``full=True`` reads every payment anyway, to repair trackers that
+    were changed or deleted on the provider's side.
+
     Args:
         providers: one adapter per provider account, for example a
             :class:`~tracksync.providers.paypal.PayPalProvider` and a
             :class:`~tracksync.providers.stripe.StripeProvider`.
+        ledger: a :class:`~tracksync.Ledger`, or the path of a SQLite ledger file, which the
+            Reconciler then opens and closes in :meth:`close`. None keeps no ledger.
+        full: read every payment from its provider, whatever the ledger says.
 
     Raises:
-        ConfigurationError: two providers share a name and an account.
+        ConfigurationError: two providers share a name and an account, or the ledger file
+            is not a tracksync ledger.
     """
 
-    def __init__(self, providers: Iterable[TrackingProvider]) -> None:
+    def __init__(
+        self,
+        providers: Iterable[TrackingProvider],
+        *,
+        ledger: Ledger | str | os.PathLike[str] | None = None,
+        full: bool = False,
+    ) -> None:
+        self._full = full
+        self._owns_ledger = isinstance(ledger, (str, os.PathLike))
+        self._ledger: Ledger | None = (
+            SQLiteLedger(ledger) if isinstance(ledger, (str, os.PathLike)) else ledger
+        )
         self._providers: dict[tuple[str, str | None], TrackingProvider] = {}
         for provider in providers:
             key = (provider.name, provider.account)
@@ -63,6 +86,22 @@ class Reconciler:
                     "give one provider per account, each with its own account name."
                 )
             self._providers[key] = provider
+
+    @property
+    def ledger(self) -> Ledger | None:
+        """The ledger in use, or None."""
+        return self._ledger
+
+    def close(self) -> None:
+        """Close the ledger if the Reconciler opened it from a path."""
+        if self._owns_ledger and self._ledger is not None:
+            self._ledger.close()
+
+    def __enter__(self) -> Reconciler:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def provider_for(self, payment: PaymentRef) -> TrackingProvider | None:
         """Return the provider that handles the payment, or None if none is configured."""
@@ -118,8 +157,11 @@ class Reconciler:
                 continue
             pending.setdefault(id(provider), (provider, []))[1].append((index, entry))
 
+        self._record(_ledger_entries_before(plan.entries))
         for provider, indexed in pending.values():
             changes = [change for _, change in indexed]
+            # Write-ahead: the next run reads the provider before resending any of these.
+            self._record([_entry(change, EntryState.PENDING) for change in changes])
             if provider.capabilities.batch_size > 1 and isinstance(provider, BatchingProvider):
                 outputs = provider.apply_batch(changes)
             else:
@@ -131,6 +173,12 @@ class Reconciler:
                 )
             for (index, change), output in zip(indexed, outputs, strict=True):
                 results[index] = _output_result(change, output)
+            self._record(
+                [
+                    _entry_after(change, output)
+                    for change, output in zip(changes, outputs, strict=True)
+                ]
+            )
 
         report = Report(results=[result for result in results if result is not None])
         logger.info("Applied plan: %s", _format_counts(report.summary()))
@@ -149,6 +197,10 @@ class Reconciler:
         problem = provider.check_payment(payment)
         if problem is not None:
             return _for_each_shipment(order, payment, DiscrepancyKind.INVALID_PAYMENT, problem)
+
+        vouched = self._unchanged_from_ledger(order, payment)
+        if vouched is not None:
+            return vouched
 
         try:
             remote = provider.fetch(payment)
@@ -169,215 +221,117 @@ class Reconciler:
         entries = diff_payment(order, payment, remote, capabilities)
         return [_check_shipment(provider, entry) for entry in entries]
 
+    def _unchanged_from_ledger(self, order: Order, payment: PaymentRef) -> list[PlanEntry] | None:
+        """Return the payment's shipments as unchanged when the ledger vouches for all of them.
 
-def diff_payment(
-    order: Order, payment: PaymentRef, remote: RemotePayment, capabilities: Capabilities
-) -> list[PlanEntry]:
-    """Compare the order's shipments with what the provider holds for one payment.
-
-    Pure: it reads nothing and writes nothing, so it can be tested with plain values.
-    """
-    entries: list[PlanEntry] = []
-    for shipment in order.shipments:
-        entries.extend(_diff_shipment(order, payment, shipment, remote, capabilities))
-
-    listed = {shipment.tracking_number for shipment in order.shipments}
-    for tracker in remote.trackers:
-        if tracker.is_active and tracker.tracking_number not in listed:
-            entries.append(
-                Discrepancy(
-                    kind=DiscrepancyKind.NOT_IN_SHOP,
-                    order_id=order.id,
-                    payment=payment,
-                    tracking_number=tracker.tracking_number,
-                    message=(
-                        f"{payment} holds tracker {tracker.tracking_number}, which order "
-                        f"{order.id} does not list; tracksync leaves it in place. Add the "
-                        "shipment to the order, or cancel it with status CANCELLED."
-                    ),
-                )
+        That holds when every shipment matches an APPLIED entry's fingerprint and the ledger
+        knows of no other tracker on the payment that the order no longer lists.
+        """
+        if self._ledger is None or self._full or not order.shipments:
+            return None
+        recorded = {
+            entry.tracking_number: entry for entry in self._ledger.entries_for_payment(payment)
+        }
+        wanted = {}
+        for shipment in order.shipments:
+            entry = recorded.get(shipment.tracking_number)
+            expected = fingerprint(
+                payment, shipment, recipient_name=order.recipient_name, ship_to=order.ship_to
             )
-
-    entries = _enforce_tracker_limit(order, payment, remote, capabilities, entries)
-    return _require_recipient(order, payment, remote, capabilities, entries)
-
-
-def _diff_shipment(
-    order: Order,
-    payment: PaymentRef,
-    shipment: Shipment,
-    remote: RemotePayment,
-    capabilities: Capabilities,
-) -> list[PlanEntry]:
-    current = remote.active_tracker(shipment.tracking_number)
-
-    def change(kind: ChangeKind, note: str | None = None) -> Change:
-        return Change(
-            kind=kind,
-            order_id=order.id,
-            payment=payment,
-            shipment=shipment,
-            current=current if kind is not ChangeKind.ADD else None,
-            target_id=remote.target_id,
-            recipient_name=order.recipient_name,
-            ship_to=order.ship_to,
-            note=note,
-        )
-
-    def unsupported(message: str) -> Discrepancy:
-        return Discrepancy(
-            kind=DiscrepancyKind.UNSUPPORTED_CHANGE,
-            order_id=order.id,
-            payment=payment,
-            tracking_number=shipment.tracking_number,
-            message=message,
-        )
-
-    def unchanged(note: str | None = None) -> Unchanged:
-        return Unchanged(
-            order_id=order.id,
-            payment=payment,
-            tracking_number=shipment.tracking_number,
-            note=note,
-        )
-
-    if shipment.status is ShipmentStatus.CANCELLED:
-        if current is None:
-            return [unchanged("Cancelled in the shop, and the provider holds no active tracker.")]
-        if not capabilities.can_cancel:
-            return [
-                unsupported(f"{payment.provider} cannot cancel tracker {current.tracking_number}.")
-            ]
-        return [change(ChangeKind.CANCEL)]
-
-    stored = stored_status(shipment.status, capabilities)
-    note = None
-    if stored is not None and stored is not shipment.status:
-        note = (
-            f"{payment.provider} cannot store status {shipment.status.value} on this "
-            f"payment; the tracker shows {stored.value}."
-        )
-
-    if current is None:
-        return [change(ChangeKind.ADD, note)]
-
-    carrier_differs = current.carrier is not None and not same_carrier(
-        current.carrier, shipment.carrier
-    )
-    status_differs = (
-        stored is not None and current.status is not None and current.status is not stored
-    )
-    if not carrier_differs and not status_differs:
-        return [unchanged(note)]
-
-    if carrier_differs and not capabilities.can_update_carrier:
-        if not capabilities.can_cancel:
-            return [
-                unsupported(
-                    f"{payment.provider} holds carrier {current.carrier!r} for "
-                    f"{shipment.tracking_number} and cannot change it to {shipment.carrier!r}."
-                )
-            ]
-        replaced = f"Replaces the tracker with carrier {current.carrier!r}."
-        return [change(ChangeKind.CANCEL, replaced), change(ChangeKind.ADD, note)]
-
-    if status_differs and not capabilities.can_update_status:
-        assert stored is not None and current.status is not None
+            if entry is None or entry.state is not EntryState.APPLIED:
+                return None
+            if entry.fingerprint != expected:
+                return None
+            wanted[shipment.tracking_number] = expected
+        if set(recorded) - set(wanted):
+            return None
         return [
-            unsupported(
-                f"{payment.provider} holds status {current.status.value} for "
-                f"{shipment.tracking_number} and cannot change it to {stored.value}."
+            Unchanged(
+                order_id=order.id,
+                payment=payment,
+                tracking_number=number,
+                fingerprint=expected,
+                from_ledger=True,
             )
+            for number, expected in wanted.items()
         ]
-    return [change(ChangeKind.UPDATE, note)]
+
+    def _record(self, entries: Sequence[LedgerEntry]) -> None:
+        if self._ledger is not None and entries:
+            self._ledger.record(entries)
 
 
-def stored_status(status: ShipmentStatus, capabilities: Capabilities) -> ShipmentStatus | None:
-    """Return the status the provider will hold for a shipment in this status.
-
-    None means the provider stores no status. A status the provider cannot store is held
-    as SHIPPED when the provider stores SHIPPED.
-    """
-    if not capabilities.statuses:
-        return None
-    if status in capabilities.statuses:
-        return status
-    if ShipmentStatus.SHIPPED in capabilities.statuses:
-        return ShipmentStatus.SHIPPED
-    return None
-
-
-def same_carrier(held: str, wanted: str) -> bool:
-    """Compare carrier names the way providers do: ignoring case and outer spaces."""
-    return held.strip().casefold() == wanted.strip().casefold()
-
-
-def _enforce_tracker_limit(
-    order: Order,
-    payment: PaymentRef,
-    remote: RemotePayment,
-    capabilities: Capabilities,
-    entries: list[PlanEntry],
-) -> list[PlanEntry]:
-    limit = capabilities.max_trackers_per_payment
-    if limit is None:
-        return entries
-    active = sum(1 for tracker in remote.trackers if tracker.is_active)
-    result: list[PlanEntry] = []
-    for entry in entries:
-        if isinstance(entry, Change) and entry.kind is ChangeKind.CANCEL:
-            active -= 1
-        if isinstance(entry, Change) and entry.kind is ChangeKind.ADD:
-            if active >= limit:
-                result.append(
-                    Discrepancy(
-                        kind=DiscrepancyKind.UNSUPPORTED_CHANGE,
-                        order_id=order.id,
-                        payment=payment,
-                        tracking_number=entry.shipment.tracking_number,
-                        message=(
-                            f"{payment} already holds {limit} trackers, the most "
-                            f"{payment.provider} allows; {entry.shipment.tracking_number} "
-                            "was not added."
-                        ),
-                    )
-                )
-                continue
-            active += 1
-        result.append(entry)
-    return result
-
-
-def _require_recipient(
-    order: Order,
-    payment: PaymentRef,
-    remote: RemotePayment,
-    capabilities: Capabilities,
-    entries: list[PlanEntry],
-) -> list[PlanEntry]:
-    if not capabilities.requires_recipient:
-        return entries
-    if remote.recipient_name and remote.ship_to:
-        return entries
-    if order.recipient_name and order.ship_to:
-        return entries
-    message = (
-        f"{payment.provider} needs the recipient's name and address with every tracking "
-        f"update, and neither {payment} nor order {order.id} has them; add recipient_name "
-        "and the address columns to the order."
+def _entry(
+    change: Change,
+    state: EntryState,
+    *,
+    tracker_id: str | None = None,
+    error: str | None = None,
+) -> LedgerEntry:
+    timestamp = now()
+    return LedgerEntry(
+        provider=change.payment.provider,
+        account=change.payment.account,
+        payment_id=change.payment.payment_id,
+        tracking_number=change.shipment.tracking_number,
+        order_id=change.order_id,
+        fingerprint=change.fingerprint or "",
+        state=state,
+        tracker_id=tracker_id or (change.current.tracker_id if change.current else None),
+        error=error,
+        created_at=timestamp,
+        updated_at=timestamp,
     )
-    return [
-        Discrepancy(
-            kind=DiscrepancyKind.MISSING_RECIPIENT,
-            order_id=entry.order_id,
-            payment=payment,
-            tracking_number=entry.shipment.tracking_number,
-            message=message,
+
+
+def _entry_after(change: Change, output: ChangeResult | TracksyncError) -> LedgerEntry:
+    """Record the change's answer: applied, failed, or waiting for the next run."""
+    if isinstance(output, TracksyncError):
+        return _entry(change, EntryState.FAILED, error=str(output))
+    if output.outcome is Outcome.FAILED:
+        return _entry(change, EntryState.FAILED, error=output.note)
+    if output.outcome is Outcome.SKIPPED:
+        return _entry(change, EntryState.WAITING, error=output.note)
+    return _entry(change, EntryState.APPLIED, tracker_id=output.tracker_id)
+
+
+def _ledger_entries_before(entries: Sequence[PlanEntry]) -> list[LedgerEntry]:
+    """Entries for what the plan found already in place or waiting, recorded by apply()."""
+    timestamp = now()
+    recorded = []
+    for entry in entries:
+        if isinstance(entry, Unchanged) and not entry.from_ledger and entry.fingerprint:
+            state = EntryState.APPLIED
+            error = None
+        elif (
+            isinstance(entry, Discrepancy)
+            and entry.kind is DiscrepancyKind.WAITING_FOR_CAPTURE
+            and entry.payment is not None
+            and entry.tracking_number is not None
+            and entry.order_id is not None
+        ):
+            state = EntryState.WAITING
+            error = entry.message
+        else:
+            continue
+        assert entry.payment is not None and entry.tracking_number is not None
+        recorded.append(
+            LedgerEntry(
+                provider=entry.payment.provider,
+                account=entry.payment.account,
+                payment_id=entry.payment.payment_id,
+                tracking_number=entry.tracking_number,
+                order_id=entry.order_id or "",
+                fingerprint=entry.fingerprint
+                if isinstance(entry, Unchanged) and entry.fingerprint
+                else "",
+                state=state,
+                error=error,
+                created_at=timestamp,
+                updated_at=timestamp,
+            )
         )
-        if isinstance(entry, Change)
-        else entry
-        for entry in entries
-    ]
+    return recorded
 
 
 def _for_each_shipment(

@@ -1,0 +1,341 @@
+"""The ledger: what tracksync last applied to each provider, kept on the shop's side.
+
+PayPal's tracking endpoints take no idempotency key, and a crash between sending a write and
+recording its answer is where duplicates come from. The ledger records every write before
+it is sent (PENDING) and after its answer (APPLIED, FAILED or WAITING), with a fingerprint
+of what was sent, so that:
+
+- a shipment whose fingerprint matches an APPLIED entry costs no API call on the next run;
+- a PENDING entry found on the next run is verified by reading the provider before
+  anything is sent again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import attrs
+
+from ._models import Address, PaymentRef, Shipment
+
+__all__ = [
+    "EntryState",
+    "Ledger",
+    "LedgerEntry",
+    "MemoryLedger",
+    "SQLiteLedger",
+    "fingerprint",
+]
+
+
+class EntryState(enum.Enum):
+    """Where one shipment's tracker stands on one payment."""
+
+    #: The write was about to be sent; its outcome is unknown until the provider is read.
+    PENDING = "pending"
+    #: The provider holds the tracker as the fingerprint describes.
+    APPLIED = "applied"
+    #: The last write failed; ``error`` says why.
+    FAILED = "failed"
+    #: The payment cannot take trackers yet (capture pending); tried again every run.
+    WAITING = "waiting"
+
+
+@attrs.frozen(kw_only=True)
+class LedgerEntry:
+    """The ledger's record of one shipment on one payment."""
+
+    provider: str
+    account: str | None
+    payment_id: str
+    tracking_number: str
+    order_id: str
+    #: :func:`fingerprint` of the shipment as last sent or confirmed.
+    fingerprint: str
+    state: EntryState
+    tracker_id: str | None = None
+    error: str | None = None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @property
+    def key(self) -> tuple[str, str | None, str, str]:
+        """The entry's identity: provider, account, payment id and tracking number."""
+        return (self.provider, self.account, self.payment_id, self.tracking_number)
+
+
+def fingerprint(
+    payment: PaymentRef,
+    shipment: Shipment,
+    *,
+    recipient_name: str | None = None,
+    ship_to: Address | None = None,
+) -> str:
+    """Return a stable hash of everything that decides what a payment's tracker holds.
+
+    The recipient is included because Stripe writes it with every tracking update.
+    """
+    data = {
+        "provider": payment.provider,
+        "account": payment.account,
+        "payment_id": payment.payment_id,
+        "paypal_order_id": payment.paypal_order_id,
+        "tracking_number": shipment.tracking_number,
+        "carrier": shipment.carrier,
+        "status": shipment.status.value,
+        "shipped_on": shipment.shipped_on.isoformat() if shipment.shipped_on else None,
+        "notify_buyer": shipment.notify_buyer,
+        "items": [[item.name, item.quantity, item.sku] for item in shipment.items],
+        "recipient_name": recipient_name,
+        "ship_to": attrs.asdict(ship_to) if ship_to else None,
+    }
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Ledger(Protocol):
+    """Storage for ledger entries; :class:`SQLiteLedger` and :class:`MemoryLedger` implement it."""
+
+    def entries_for_payment(self, payment: PaymentRef) -> list[LedgerEntry]:
+        """Return every entry of the payment, in no particular order."""
+        ...
+
+    def record(self, entries: Sequence[LedgerEntry]) -> None:
+        """Insert or update the entries, durably, before returning.
+
+        An updated entry keeps its creation time, and its tracker id when the update has none.
+        """
+        ...
+
+    def entries(self) -> Iterator[LedgerEntry]:
+        """Yield every entry, for summaries."""
+        ...
+
+    def close(self) -> None:
+        """Release the storage."""
+        ...
+
+
+def now() -> datetime.datetime:
+    """Return the current time in UTC, as the ledger stores it."""
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class MemoryLedger:
+    """A ledger kept in memory, for tests and one-off scripts."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str | None, str, str], LedgerEntry] = {}
+        self._lock = threading.Lock()
+
+    def entries_for_payment(self, payment: PaymentRef) -> list[LedgerEntry]:
+        """Return every entry of the payment."""
+        with self._lock:
+            return [
+                entry
+                for entry in self._entries.values()
+                if entry.provider == payment.provider
+                and entry.account == payment.account
+                and entry.payment_id == payment.payment_id
+            ]
+
+    def record(self, entries: Sequence[LedgerEntry]) -> None:
+        """Insert or update the entries, keeping each one's creation time and tracker id."""
+        with self._lock:
+            for entry in entries:
+                known = self._entries.get(entry.key)
+                if known is not None:
+                    entry = attrs.evolve(
+                        entry,
+                        created_at=known.created_at,
+                        tracker_id=entry.tracker_id or known.tracker_id,
+                    )
+                self._entries[entry.key] = entry
+
+    def entries(self) -> Iterator[LedgerEntry]:
+        """Yield every entry."""
+        with self._lock:
+            snapshot = list(self._entries.values())
+        return iter(snapshot)
+
+    def close(self) -> None:
+        """Do nothing: there is no storage to release."""
+
+
+_SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger_entries (
+    provider TEXT NOT NULL,
+    account TEXT NOT NULL,
+    payment_id TEXT NOT NULL,
+    tracking_number TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    state TEXT NOT NULL,
+    tracker_id TEXT,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (provider, account, payment_id, tracking_number)
+);
+"""
+
+
+_UPSERT = """
+INSERT INTO ledger_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (provider, account, payment_id, tracking_number) DO UPDATE SET
+    order_id = excluded.order_id,
+    fingerprint = excluded.fingerprint,
+    state = excluded.state,
+    tracker_id = COALESCE(excluded.tracker_id, ledger_entries.tracker_id),
+    error = excluded.error,
+    updated_at = excluded.updated_at
+"""
+
+
+class SQLiteLedger:
+    """A ledger in one SQLite file, in WAL mode, safe to share between threads.
+
+    Every :meth:`record` call is committed before it returns, so an entry marked PENDING
+    survives a crash of the process that sent the write.
+
+    Raises:
+        ConfigurationError: the file exists but is not a tracksync ledger of a known version.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._connection = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            self._prepare()
+        except BaseException:
+            self._connection.close()
+            raise
+
+    def _prepare(self) -> None:
+        from .errors import ConfigurationError
+
+        with self._lock, self._connection:
+            try:
+                self._connection.execute("PRAGMA journal_mode=WAL")
+                self._connection.executescript(_SCHEMA)
+                row = self._connection.execute(
+                    "SELECT value FROM ledger_meta WHERE key = 'schema_version'"
+                ).fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise ConfigurationError(
+                    f"{self.path} is not a tracksync ledger ({exc}); give another --ledger path."
+                ) from exc
+            if row is None:
+                self._connection.execute(
+                    "INSERT INTO ledger_meta (key, value) VALUES ('schema_version', ?)",
+                    (str(_SCHEMA_VERSION),),
+                )
+            elif row[0] != str(_SCHEMA_VERSION):
+                raise ConfigurationError(
+                    f"The ledger {self.path} has schema version {row[0]}, and this tracksync "
+                    f"reads version {_SCHEMA_VERSION}; upgrade tracksync or use another ledger."
+                )
+
+    def entries_for_payment(self, payment: PaymentRef) -> list[LedgerEntry]:
+        """Return every entry of the payment."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT * FROM ledger_entries"
+                " WHERE provider = ? AND account = ? AND payment_id = ?",
+                (payment.provider, payment.account or "", payment.payment_id),
+            ).fetchall()
+        return [_entry_from_row(row) for row in rows]
+
+    def record(self, entries: Sequence[LedgerEntry]) -> None:
+        """Insert or update the entries in one committed transaction.
+
+        An updated entry keeps its creation time, and its tracker id when the update has none.
+        """
+        if not entries:
+            return
+        with self._lock, self._connection:
+            self._connection.executemany(_UPSERT, [_row_from_entry(entry) for entry in entries])
+
+    def entries(self) -> Iterator[LedgerEntry]:
+        """Yield every entry, oldest update first."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT * FROM ledger_entries ORDER BY updated_at"
+            ).fetchall()
+        return (_entry_from_row(row) for row in rows)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._connection.close()
+
+    def __enter__(self) -> SQLiteLedger:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _row_from_entry(entry: LedgerEntry) -> tuple[str | None, ...]:
+    return (
+        entry.provider,
+        entry.account or "",
+        entry.payment_id,
+        entry.tracking_number,
+        entry.order_id,
+        entry.fingerprint,
+        entry.state.value,
+        entry.tracker_id,
+        entry.error,
+        entry.created_at.isoformat(),
+        entry.updated_at.isoformat(),
+    )
+
+
+def _entry_from_row(row: Iterable[object]) -> LedgerEntry:
+    values = [str(value) if value is not None else None for value in row]
+    (
+        provider,
+        account,
+        payment_id,
+        tracking_number,
+        order_id,
+        entry_fingerprint,
+        state,
+        tracker_id,
+        error,
+        created_at,
+        updated_at,
+    ) = values
+    assert provider and payment_id and tracking_number and state and created_at and updated_at
+    assert order_id is not None and entry_fingerprint is not None
+    return LedgerEntry(
+        provider=provider,
+        account=account or None,
+        payment_id=payment_id,
+        tracking_number=tracking_number,
+        order_id=order_id,
+        fingerprint=entry_fingerprint,
+        state=EntryState(state),
+        tracker_id=tracker_id,
+        error=error,
+        created_at=datetime.datetime.fromisoformat(created_at),
+        updated_at=datetime.datetime.fromisoformat(updated_at),
+    )
