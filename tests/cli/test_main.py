@@ -51,6 +51,7 @@ def test_emulator_command_serves_and_saves(tmp_path: Path) -> None:
         assert paypal_url.startswith("http://127.0.0.1:")
         environment = {
             **os.environ,
+            "XDG_DATA_HOME": str(tmp_path / "data"),
             "TRACKSYNC_PAYPAL_CLIENT_ID": "emulator-client-id",
             "TRACKSYNC_PAYPAL_CLIENT_SECRET": "emulator-client-secret",
             "TRACKSYNC_PAYPAL_BASE_URL": paypal_url,

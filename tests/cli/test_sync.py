@@ -23,7 +23,10 @@ HEADER = (
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The default ledger and emulator state live in the user's directories; keep them here.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     for name in (
         "TRACKSYNC_PAYPAL_CLIENT_ID",
         "TRACKSYNC_PAYPAL_CLIENT_SECRET",
@@ -379,3 +382,96 @@ def test_dry_run_says_state_not_saved(tmp_path: Path, capsys: pytest.CaptureFixt
         ]
     )
     assert "(not saved in a dry run)" in capsys.readouterr().err
+
+
+def test_ledger_run_sends_no_request(
+    served: tuple[PayPalEmulator, StripeEmulator, str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    paypal, stripe, paypal_url, stripe_url = served
+    use_served(monkeypatch, paypal_url, stripe_url)
+    run_json(capsys, str(EXAMPLE))
+    requests = len(paypal.requests) + len(stripe.requests)
+    status, report = run_json(capsys, str(EXAMPLE))
+    assert status == 0
+    assert report["summary"]["unchanged"] == 6
+    assert len(paypal.requests) + len(stripe.requests) == requests
+
+
+def test_full_run_reads_providers(
+    served: tuple[PayPalEmulator, StripeEmulator, str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    paypal, stripe, paypal_url, stripe_url = served
+    use_served(monkeypatch, paypal_url, stripe_url)
+    run_json(capsys, str(EXAMPLE))
+    reads = len(paypal.requests) + len(stripe.requests)
+    writes = len(paypal.writes()) + len(stripe.writes())
+    run_json(capsys, str(EXAMPLE), "--full")
+    assert len(paypal.requests) + len(stripe.requests) > reads
+    assert len(paypal.writes()) + len(stripe.writes()) == writes
+
+
+def test_no_ledger_reads_providers(
+    served: tuple[PayPalEmulator, StripeEmulator, str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    paypal, stripe, paypal_url, stripe_url = served
+    use_served(monkeypatch, paypal_url, stripe_url)
+    run_json(capsys, str(EXAMPLE), "--no-ledger")
+    reads = len(paypal.requests) + len(stripe.requests)
+    run_json(capsys, str(EXAMPLE), "--no-ledger")
+    assert len(paypal.requests) + len(stripe.requests) > reads
+    assert not (tmp_path / "data" / "tracksync" / "ledger.sqlite3").exists()
+
+
+def test_default_ledger_in_data_dir(
+    served: tuple[PayPalEmulator, StripeEmulator, str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    _, _, paypal_url, stripe_url = served
+    use_served(monkeypatch, paypal_url, stripe_url)
+    run_json(capsys, str(EXAMPLE))
+    assert (tmp_path / "data" / "tracksync" / "ledger.sqlite3").is_file()
+
+
+def test_status_after_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "s.json"
+    run_json(capsys, str(PROBLEMS), "--emulate", "--emulator-state", str(state))
+    status = main(["status", "--ledger", str(tmp_path / "s.ledger.sqlite3"), "--format", "json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert summary["counts"]["applied"] == {"paypal": 1}
+    assert summary["failures"] == []
+
+
+def test_status_lists_failures(
+    served: tuple[PayPalEmulator, StripeEmulator, str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    _, stripe, paypal_url, stripe_url = served
+    use_served(monkeypatch, paypal_url, stripe_url)
+    stripe.inject_fault(
+        500,
+        body={"error": {"type": "api_error", "message": "Something went wrong."}},
+        method="POST",
+        times=10,
+    )
+    run_json(capsys, str(EXAMPLE))
+    main(["status"])
+    output = capsys.readouterr().out
+    assert "Failures (3):" in output
+    assert "order 1003, stripe payment pi_3QxExampleA1b2C3d4" in output
+
+
+def test_status_without_ledger_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "--ledger", str(tmp_path / "none.sqlite3")]) == 2
+    assert "There is no ledger at" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import attrs
+import platformdirs
 
 from .._plan import Outcome, Report, Result
 from .._reconciler import Reconciler
@@ -84,7 +85,35 @@ def build_parser() -> argparse.ArgumentParser:
         default="table",
         help="output format of the report (default: table)",
     )
+    _add_ledger_argument(sync)
+    sync.add_argument(
+        "--no-ledger",
+        action="store_true",
+        help="keep no ledger: read every payment and record nothing",
+    )
+    sync.add_argument(
+        "--full",
+        action="store_true",
+        help="read every payment from its provider even where the ledger says nothing "
+        "changed, to repair trackers changed or deleted on the provider's side",
+    )
     sync.set_defaults(handler=_run_sync)
+
+    status = commands.add_parser(
+        "status",
+        help="summarise the ledger: entries per state and provider, waiting and failed ones",
+        description=(
+            "Summarise what the ledger records, and list the failures with their last error."
+        ),
+    )
+    _add_ledger_argument(status)
+    status.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    status.set_defaults(handler=_run_status)
 
     emulator = commands.add_parser(
         "emulator",
@@ -112,6 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emulator.set_defaults(handler=_run_emulator)
     return parser
+
+
+def _add_ledger_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="PATH",
+        help="SQLite ledger file (default: ledger.sqlite3 in the user data directory; with "
+        "--emulate, a file next to the emulator state)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,9 +181,10 @@ def _configure_logging(*, verbose: bool) -> None:
 def _run_sync(args: argparse.Namespace) -> int:
     read = read_csv(args.file)
     with _providers(args, read) as providers:
-        reconciler = Reconciler(providers)
-        plan = reconciler.plan(read.orders)
-        report = Report.preview(plan) if args.dry_run else reconciler.apply(plan)
+        ledger = None if args.no_ledger else _ledger_path(args)
+        with Reconciler(providers, ledger=ledger, full=args.full) as reconciler:
+            plan = reconciler.plan(read.orders)
+            report = Report.preview(plan) if args.dry_run else reconciler.apply(plan)
 
     report = _in_file_order(_input_errors(read.errors, dry_run=args.dry_run) + report, read)
     output = render_json(report) if args.format == "json" else render_table(report)
@@ -179,6 +219,33 @@ def _providers(args: argparse.Namespace, read: ReadResult) -> Iterator[list[Trac
             emulated.save()
     finally:
         emulated.close()
+
+
+def _ledger_path(args: argparse.Namespace) -> Path:
+    if args.ledger is not None:
+        return Path(args.ledger)
+    if getattr(args, "emulate", False):
+        from ._emulate import default_state_path
+
+        # The emulators' ledger sits beside their state, so deleting one is seen by both.
+        state_path: Path = args.emulator_state or default_state_path()
+        return state_path.with_suffix(".ledger.sqlite3")
+    return Path(platformdirs.user_data_dir("tracksync")) / "ledger.sqlite3"
+
+
+def _run_status(args: argparse.Namespace) -> int:
+    from .._ledger import SQLiteLedger
+    from ._status import render_status_json, render_status_table, summarize
+
+    path = _ledger_path(args)
+    if not path.exists():
+        raise InvalidInputError(
+            f"There is no ledger at {path}; run tracksync sync first, or give --ledger PATH."
+        )
+    with SQLiteLedger(path) as ledger:
+        summary = summarize(ledger.entries(), path)
+    print(render_status_json(summary) if args.format == "json" else render_status_table(summary))
+    return EXIT_OK
 
 
 def _configured_providers() -> list[TrackingProvider]:
