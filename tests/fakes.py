@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import attrs
 
 from tracksync import (
+    AccountError,
     Capabilities,
     Change,
     ChangeKind,
@@ -41,6 +42,8 @@ class FakeProvider:
     trackers: dict[str, list[Tracker]] = attrs.field(factory=dict)
     recipients: dict[str, str] = attrs.field(factory=dict)
     fail_fetch: set[str] = attrs.field(factory=set)
+    #: When set, every fetch and apply raises AccountError with this message.
+    account_error: str | None = None
     fail_apply: set[tuple[ChangeKind, str]] = attrs.field(factory=set)
     fetched: list[PaymentRef] = attrs.field(factory=list)
     applied: list[Change] = attrs.field(factory=list)
@@ -57,6 +60,8 @@ class FakeProvider:
 
     def fetch(self, payment: PaymentRef) -> RemotePayment:
         self.fetched.append(payment)
+        if self.account_error is not None:
+            raise AccountError(self.account_error, provider=self.name, account=self.account)
         if payment.payment_id in self.fail_fetch:
             raise ProviderError("server error", provider=self.name, status=500, request_id="r1")
         state = self.states.get(payment.payment_id, PaymentState.READY)
@@ -70,6 +75,8 @@ class FakeProvider:
 
     def apply(self, change: Change) -> ChangeResult:
         self.applied.append(change)
+        if self.account_error is not None:
+            raise AccountError(self.account_error, provider=self.name, account=self.account)
         number = change.shipment.tracking_number
         if (change.kind, number) in self.fail_apply:
             raise ProviderError("rejected", provider=self.name, status=422, code="X")

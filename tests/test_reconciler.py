@@ -12,6 +12,7 @@ from tracksync import (
     ChangeKind,
     ConfigurationError,
     Discrepancy,
+    DiscrepancyKind,
     Order,
     Outcome,
     PaymentRef,
@@ -441,3 +442,70 @@ def test_plan_str_one_discrepancy() -> None:
     provider = FakeProvider(trackers={"CAP1": [active("OLD")]})
     plan = Reconciler([provider]).plan([order(shipment())])
     assert str(plan).splitlines()[0].endswith("1 discrepancy")
+
+
+def many_orders(count: int) -> list[Order]:
+    return [
+        Order(
+            id=str(1000 + index),
+            payments=[PaymentRef(provider="paypal", payment_id=f"CAP{index}")],
+            shipments=[shipment(f"1Z{index}")],
+        )
+        for index in range(count)
+    ]
+
+
+def test_account_error_reported_once() -> None:
+    provider = FakeProvider(account_error="PayPal rejected the client id and secret.")
+    reconciler = Reconciler([provider])
+    plan = reconciler.plan(many_orders(50))
+    report = reconciler.apply(plan)
+    assert [issue.message for issue in report.account_errors] == [
+        "paypal: PayPal rejected the client id and secret."
+    ]
+    assert report.summary()["skipped"] == 50
+    assert report.summary()["failed"] == 0
+    assert report.has_failures
+
+
+def test_account_error_rows_point_to_it() -> None:
+    provider = FakeProvider(account_error="Denied.")
+    reconciler = Reconciler([provider])
+    result = reconciler.apply(reconciler.plan(many_orders(1))).results[0]
+    assert result.discrepancy is DiscrepancyKind.ACCOUNT_UNAVAILABLE
+    assert result.reason == (
+        "Not tried, because the paypal account is unavailable; see its account error."
+    )
+
+
+def test_account_error_during_apply() -> None:
+    provider = FakeProvider()
+    reconciler = Reconciler([provider])
+    plan = reconciler.plan(many_orders(3))
+    provider.account_error = "Permission denied."
+    report = reconciler.apply(plan)
+    assert len(report.account_errors) == 1
+    assert [result.outcome for result in report] == [Outcome.SKIPPED] * 3
+    assert report.to_dict()["account_errors"] == [
+        {"provider": "paypal", "account": None, "error": "paypal: Permission denied."}
+    ]
+
+
+def test_other_account_keeps_going() -> None:
+    broken = FakeProvider(account="eu", account_error="Denied.")
+    working = FakeProvider(account="us")
+    orders = [
+        Order(
+            id="1",
+            payments=[PaymentRef(provider="paypal", payment_id="CAP1", account="eu")],
+            shipments=[shipment("1Z1")],
+        ),
+        Order(
+            id="2",
+            payments=[PaymentRef(provider="paypal", payment_id="CAP2", account="us")],
+            shipments=[shipment("1Z2")],
+        ),
+    ]
+    reconciler = Reconciler([broken, working])
+    report = reconciler.apply(reconciler.plan(orders))
+    assert [result.outcome for result in report] == [Outcome.SKIPPED, Outcome.ADDED]

@@ -18,6 +18,7 @@ from ._models import (
     ShipmentStatus,
 )
 from ._plan import (
+    AccountIssue,
     Change,
     ChangeKind,
     ChangeResult,
@@ -47,6 +48,7 @@ from .providers._protocol import BatchingProvider, Capabilities, TrackingProvide
 
 __all__ = [
     "AccountError",
+    "AccountIssue",
     "Address",
     "BatchingProvider",
     "Capabilities",

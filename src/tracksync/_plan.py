@@ -21,6 +21,7 @@ from ._models import Address, PaymentRef, Shipment
 from ._remote import Tracker
 
 __all__ = [
+    "AccountIssue",
     "Change",
     "ChangeKind",
     "ChangeResult",
@@ -65,6 +66,9 @@ class DiscrepancyKind(enum.Enum):
     NOT_IN_SHOP = "not_in_shop"
     #: The change the shop needs is one the provider cannot make.
     UNSUPPORTED_CHANGE = "unsupported_change"
+    #: The provider account rejected tracksync (credentials, permissions, or a run of
+    #: server errors), so this payment was not tried; see the report's account errors.
+    ACCOUNT_UNAVAILABLE = "account_unavailable"
 
 
 #: Discrepancies that are failures (exit status 1): someone must fix data or access.
@@ -177,11 +181,33 @@ def _to_entries(value: Iterable[PlanEntry]) -> tuple[PlanEntry, ...]:
     return tuple(value)
 
 
+@attrs.frozen(kw_only=True)
+class AccountIssue:
+    """An error that stopped tracksync from calling one provider account at all."""
+
+    provider: str
+    account: str | None
+    #: The error, naming the credentials or permission to fix.
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Convert to the JSON report's account error object."""
+        return {"provider": self.provider, "account": self.account, "error": self.message}
+
+
+def _to_issues(value: Iterable[AccountIssue]) -> tuple[AccountIssue, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Plan:
     """Every change, match and discrepancy for a set of orders, in input order."""
 
     entries: tuple[PlanEntry, ...] = attrs.field(default=(), converter=_to_entries)
+    #: Provider accounts that could not be read at all, each reported once.
+    account_errors: tuple[AccountIssue, ...] = attrs.field(
+        default=(), converter=_to_issues, kw_only=True
+    )
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -366,6 +392,8 @@ class Report:
     results: tuple[Result, ...] = attrs.field(default=(), converter=_to_results)
     #: True when nothing was written and the outcomes say what *would* happen.
     dry_run: bool = False
+    #: Provider accounts that stopped answering or rejected tracksync, each reported once.
+    account_errors: tuple[AccountIssue, ...] = attrs.field(default=(), converter=_to_issues)
 
     @classmethod
     def preview(cls, plan: Plan) -> Report:
@@ -373,6 +401,7 @@ class Report:
         return cls(
             results=(Result.from_entry(entry) for entry in plan.entries),
             dry_run=True,
+            account_errors=plan.account_errors,
         )
 
     def __iter__(self) -> Iterator[Result]:
@@ -381,7 +410,10 @@ class Report:
     def __str__(self) -> str:
         counts = ", ".join(f"{count} {name}" for name, count in self.summary().items())
         heading = f"Dry run, nothing was sent: {counts}" if self.dry_run else counts
-        return "\n".join([heading, *(f"  {result}" for result in self.results)])
+        issues = [
+            f"  account error: {issue.provider}: {issue.message}" for issue in self.account_errors
+        ]
+        return "\n".join([heading, *issues, *(f"  {result}" for result in self.results)])
 
     def summary(self) -> dict[str, int]:
         """Count the results per outcome; every outcome is present, zero or not."""
@@ -391,17 +423,24 @@ class Report:
     @property
     def has_failures(self) -> bool:
         """Whether any result failed."""
+        if self.account_errors:
+            return True
         return any(result.outcome is Outcome.FAILED for result in self.results)
 
     def __add__(self, other: Report) -> Report:
         if not isinstance(other, Report):
             return NotImplemented
-        return Report(results=self.results + other.results, dry_run=self.dry_run or other.dry_run)
+        return Report(
+            results=self.results + other.results,
+            dry_run=self.dry_run or other.dry_run,
+            account_errors=self.account_errors + other.account_errors,
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        """Convert to the JSON report: ``summary``, ``results`` and ``dry_run``."""
+        """Convert to the JSON report: ``dry_run``, ``summary``, ``account_errors``, ``results``."""
         return {
             "dry_run": self.dry_run,
             "summary": self.summary(),
+            "account_errors": [issue.to_dict() for issue in self.account_errors],
             "results": [result.to_dict() for result in self.results],
         }

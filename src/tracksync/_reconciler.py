@@ -6,11 +6,14 @@ import logging
 import os
 from collections.abc import Iterable, Sequence
 
+import attrs
+
 from ._apply import apply_in_order
 from ._diff import diff_payment
 from ._ledger import EntryState, Ledger, LedgerEntry, SQLiteLedger, fingerprint, now
 from ._models import Order, PaymentRef
 from ._plan import (
+    AccountIssue,
     Change,
     ChangeKind,
     ChangeResult,
@@ -24,7 +27,7 @@ from ._plan import (
     Unchanged,
 )
 from ._remote import PaymentState, Tracker
-from .errors import ConfigurationError, TracksyncError
+from .errors import AccountError, ConfigurationError, TracksyncError
 from .providers._protocol import BatchingProvider, TrackingProvider
 
 __all__ = ["Reconciler"]
@@ -125,12 +128,13 @@ class Reconciler:
         discrepancy in the plan; the other orders are still planned.
         """
         entries: list[PlanEntry] = []
+        issues: dict[tuple[str, str | None], AccountIssue] = {}
         order_count = 0
         for order in orders:
             order_count += 1
             for payment in order.payments:
-                entries.extend(self._plan_payment(order, payment))
-        plan = Plan(entries)
+                entries.extend(self._plan_payment(order, payment, issues))
+        plan = Plan(entries, account_errors=issues.values())
         logger.info("Planned %d orders: %s", order_count, _format_counts(plan.counts()))
         return plan
 
@@ -142,6 +146,7 @@ class Reconciler:
         the add that was to replace it is skipped, so no duplicate is created.
         """
         results: list[Result | None] = [None] * len(plan.entries)
+        issues = {(issue.provider, issue.account): issue for issue in plan.account_errors}
         pending: dict[int, tuple[TrackingProvider, list[tuple[int, Change]]]] = {}
         for index, entry in enumerate(plan.entries):
             if not isinstance(entry, Change):
@@ -172,7 +177,14 @@ class Reconciler:
                     f"{len(changes)} changes; this is a bug in the provider."
                 )
             for (index, change), output in zip(indexed, outputs, strict=True):
-                results[index] = _output_result(change, output)
+                if isinstance(output, AccountError):
+                    message = _not_tried_message(_account_issue(provider, output, issues))
+                    results[index] = attrs.evolve(
+                        _change_result(change, Outcome.SKIPPED, reason=message),
+                        discrepancy=DiscrepancyKind.ACCOUNT_UNAVAILABLE,
+                    )
+                else:
+                    results[index] = _output_result(change, output)
             self._record(
                 [
                     _entry_after(change, output)
@@ -180,11 +192,19 @@ class Reconciler:
                 ]
             )
 
-        report = Report(results=[result for result in results if result is not None])
+        report = Report(
+            results=[result for result in results if result is not None],
+            account_errors=issues.values(),
+        )
         logger.info("Applied plan: %s", _format_counts(report.summary()))
         return report
 
-    def _plan_payment(self, order: Order, payment: PaymentRef) -> list[PlanEntry]:
+    def _plan_payment(
+        self,
+        order: Order,
+        payment: PaymentRef,
+        issues: dict[tuple[str, str | None], AccountIssue],
+    ) -> list[PlanEntry]:
         provider = self.provider_for(payment)
         if provider is None:
             return _for_each_shipment(
@@ -204,6 +224,11 @@ class Reconciler:
 
         try:
             remote = provider.fetch(payment)
+        except AccountError as exc:
+            issue = _account_issue(provider, exc, issues)
+            return _for_each_shipment(
+                order, payment, DiscrepancyKind.ACCOUNT_UNAVAILABLE, _not_tried_message(issue)
+            )
         except TracksyncError as exc:
             logger.warning("Failed to read %s for order %s: %s", payment, order.id, exc)
             return _for_each_shipment(
@@ -332,6 +357,29 @@ def _ledger_entries_before(entries: Sequence[PlanEntry]) -> list[LedgerEntry]:
             )
         )
     return recorded
+
+
+def _account_issue(
+    provider: TrackingProvider,
+    error: AccountError,
+    issues: dict[tuple[str, str | None], AccountIssue],
+) -> AccountIssue:
+    """Return the account's issue, recording this error as it when it is the first."""
+    key = (provider.name, provider.account)
+    if key not in issues:
+        account = f" account {provider.account}" if provider.account else " account"
+        logger.error("Stopped calling the %s%s: %s", provider.name, account, error)
+        issues[key] = AccountIssue(
+            provider=provider.name, account=provider.account, message=str(error)
+        )
+    return issues[key]
+
+
+def _not_tried_message(issue: AccountIssue) -> str:
+    account = f" account {issue.account}" if issue.account else " account"
+    return (
+        f"Not tried, because the {issue.provider}{account} is unavailable; see its account error."
+    )
 
 
 def _for_each_shipment(

@@ -86,7 +86,7 @@ def test_report_result_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     _, report = run_json(
         capsys, str(EXAMPLE), "--emulate", "--emulator-state", str(tmp_path / "s.json")
     )
-    assert set(report) == {"dry_run", "summary", "results"}
+    assert set(report) == {"dry_run", "summary", "account_errors", "results"}
     assert set(report["results"][0]) == {
         "order_id",
         "provider",

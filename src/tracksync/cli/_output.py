@@ -32,6 +32,9 @@ def render_table(report: Report) -> str:
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     lines.append("")
     lines.append(_summary_line(report))
+    for issue in report.account_errors:
+        account = f" account {issue.account}" if issue.account else ""
+        lines.append(f"Account error, {issue.provider}{account}: {issue.message}")
     return "\n".join(lines)
 
 
