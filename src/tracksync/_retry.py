@@ -1,0 +1,201 @@
+"""The one retry policy, rate limiter and circuit breaker that every provider shares.
+
+The decision to retry follows the order stripe-python uses (``stripe/_http_client.py``):
+the attempt and time budget first, then connection errors, then the provider's own
+``Stripe-Should-Retry`` header, then the status (429, 409, 5xx). A write is retried only
+when sending it twice cannot apply it twice: the connection was never made, the provider
+answered 429 (it did not process the request), or the request is replay-safe (GET, HEAD,
+PUT, or a POST with an ``Idempotency-Key``). PayPal's tracking POST and PATCH requests take
+no idempotency key, so a timeout or a 5xx on them is not retried; the next run reads the
+payment before it writes again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+
+import attrs
+import httpx
+
+__all__ = [
+    "Circuit",
+    "RateLimiter",
+    "RetryPolicy",
+    "is_replay_safe",
+    "parse_retry_after",
+    "retry_delay",
+]
+
+logger = logging.getLogger("tracksync.http")
+
+_REPLAY_SAFE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+def _random_jitter(delay: float) -> float:
+    """Spread retries out: a delay between half and all of the backoff."""
+    return delay * random.uniform(0.5, 1.0)
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How often and how long to retry a request.
+
+    Attributes:
+        attempts: tries in all, the first included.
+        timeout: seconds from the first try after which no retry starts.
+        initial_delay: seconds before the first retry, doubled for each further one.
+        max_delay: longest wait between two tries, in seconds, also for ``Retry-After``.
+        jitter: turns a backoff into the wait actually used; tests pass ``lambda d: 0``.
+        sleep: waits the given seconds; tests pass a function that records instead.
+        clock: monotonic seconds, for the time budget.
+    """
+
+    attempts: int = 4
+    timeout: float = 60.0
+    initial_delay: float = 0.5
+    max_delay: float = 30.0
+    jitter: Callable[[float], float] = _random_jitter
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def backoff(self, retry: int) -> float:
+        """Return the wait before retry number ``retry`` (1 for the first retry)."""
+        return self.jitter(min(self.initial_delay * 2 ** (retry - 1), self.max_delay))
+
+
+#: No retries at all.
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def is_replay_safe(request: httpx.Request) -> bool:
+    """Return whether sending the request twice has the effect of sending it once."""
+    return request.method in _REPLAY_SAFE_METHODS or "Idempotency-Key" in request.headers
+
+
+def parse_retry_after(value: str | None, *, now: datetime.datetime | None = None) -> float | None:
+    """Return the seconds a ``Retry-After`` header asks to wait, or None if it has none.
+
+    The header holds either seconds or an HTTP date (RFC 9110, section 10.2.3).
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(float(text), 0.0)
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    current = now or datetime.datetime.now(datetime.timezone.utc)
+    return max((moment - current).total_seconds(), 0.0)
+
+
+def retry_delay(
+    request: httpx.Request,
+    response: httpx.Response | None,
+    error: httpx.TransportError | None,
+) -> tuple[bool, float | None, str]:
+    """Decide whether a request may be retried.
+
+    Returns whether to retry, the wait the provider asked for (None to use the backoff),
+    and the reason, for the log line.
+    """
+    if error is not None:
+        if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return True, None, f"connection failed ({type(error).__name__})"
+        if is_replay_safe(request):
+            return True, None, f"no answer ({type(error).__name__})"
+        return False, None, f"no answer ({type(error).__name__}) to a write that may have applied"
+
+    assert response is not None
+    advice = response.headers.get("Stripe-Should-Retry")
+    if advice == "false":
+        return False, None, "Stripe-Should-Retry: false"
+    wait = parse_retry_after(response.headers.get("Retry-After"))
+    if advice == "true":
+        return True, wait, "Stripe-Should-Retry: true"
+    status = response.status_code
+    if status == 429:
+        return True, wait, "HTTP 429"
+    if status == 409 or status >= 500:
+        if is_replay_safe(request):
+            return True, wait, f"HTTP {status}"
+        return False, None, f"HTTP {status} to a write that may have applied"
+    return False, None, f"HTTP {status}"
+
+
+class RateLimiter:
+    """A token bucket: at most ``rate`` requests per second, with bursts up to ``burst``.
+
+    Thread-safe. ``acquire`` waits with ``sleep`` until a token is free.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        burst: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError(f"rate must be above 0 requests per second, not {rate}.")
+        self.rate = rate
+        self.burst = burst if burst is not None else max(1, int(rate))
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = float(self.burst)
+        self._updated = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        """Take one token, waiting until one is free."""
+        while True:
+            with self._lock:
+                current = self._clock()
+                self._tokens = min(
+                    float(self.burst), self._tokens + (current - self._updated) * self.rate
+                )
+                self._updated = current
+                if self._tokens >= 1.0:
+                    self._tokens -= 1.0
+                    return
+                wait = (1.0 - self._tokens) / self.rate
+            self._sleep(wait)
+
+
+@attrs.define
+class Circuit:
+    """Stops calling an account after a run of server errors or failed connections.
+
+    Opens after ``threshold`` requests in a row ended in a 5xx answer or no answer, retries
+    included, and stays open for the life of the object (one run).
+    """
+
+    threshold: int = 5
+    failures: int = 0
+    reason: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether calls to the account have stopped."""
+        return self.failures >= self.threshold
+
+    def record(self, *, failed: bool, reason: str | None = None) -> None:
+        """Count a request that ended in a server error or no answer, or reset the count."""
+        if failed:
+            self.failures += 1
+            self.reason = reason
+        else:
+            self.failures = 0
+            self.reason = None
