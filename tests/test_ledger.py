@@ -17,6 +17,7 @@ from tracksync import (
     Outcome,
     PaymentRef,
     PaymentState,
+    ProviderConnectionError,
     Reconciler,
     Shipment,
     ShipmentStatus,
@@ -254,3 +255,20 @@ def test_reconciler_opens_ledger_path(tmp_path: Path) -> None:
         reconciler.apply(reconciler.plan([order(shipment())]))
     with SQLiteLedger(path) as reopened:
         assert [e.state for e in reopened.entries()] == [EntryState.APPLIED]
+
+
+def test_unanswered_write_stays_pending(ledger: MemoryLedger) -> None:
+    @attrs.define
+    class Timeout(FakeProvider):
+        def apply(self, change):  # type: ignore[no-untyped-def]
+            super().apply(change)  # the provider applied it, but the answer was lost
+            raise ProviderConnectionError("POST /track timed out.", provider="paypal")
+
+    provider = Timeout()
+    reconciler = Reconciler([provider], ledger=ledger)
+    reconciler.apply(reconciler.plan([order(shipment())]))
+    assert ledger.entries_for_payment(PAYMENT)[0].state is EntryState.PENDING
+    provider.applied.clear()
+    report = reconciler.apply(reconciler.plan([order(shipment())]))
+    assert provider.applied == []
+    assert [result.outcome for result in report] == [Outcome.UNCHANGED]

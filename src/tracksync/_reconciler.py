@@ -27,7 +27,7 @@ from ._plan import (
     Unchanged,
 )
 from ._remote import PaymentState, Tracker
-from .errors import AccountError, ConfigurationError, TracksyncError
+from .errors import AccountError, ConfigurationError, ProviderConnectionError, TracksyncError
 from .providers._protocol import BatchingProvider, TrackingProvider
 
 __all__ = ["Reconciler"]
@@ -310,7 +310,12 @@ def _entry(
 
 
 def _entry_after(change: Change, output: ChangeResult | TracksyncError) -> LedgerEntry:
-    """Record the change's answer: applied, failed, or waiting for the next run."""
+    """Record the change's answer: applied, failed, or waiting for the next run.
+
+    A write that got no answer stays PENDING, so the next run reads the provider first.
+    """
+    if isinstance(output, ProviderConnectionError):
+        return _entry(change, EntryState.PENDING, error=str(output))
     if isinstance(output, TracksyncError):
         return _entry(change, EntryState.FAILED, error=str(output))
     if output.outcome is Outcome.FAILED:
