@@ -216,4 +216,3 @@ def test_chunked_body_rejected() -> None:
     with serve(StripeEmulator()) as server, httpx.Client(base_url=server.url) as client:
         response = client.post("/v1/payment_intents/pi_1", content=chunks())
     assert 411 == response.status_code
-
