@@ -15,7 +15,7 @@ server on the loopback interface, for code that cannot take a transport. ``dump(
 ``load()`` save and restore an emulator's state as JSON-compatible data.
 """
 
-from ._base import EmulatorTransport
+from ._base import EmulatorTransport, FaultSettings
 from ._paypal import PayPalEmulator
 from ._server import EmulatorServer, serve
 from ._stripe import StripeEmulator
@@ -23,6 +23,7 @@ from ._stripe import StripeEmulator
 __all__ = [
     "EmulatorServer",
     "EmulatorTransport",
+    "FaultSettings",
     "PayPalEmulator",
     "StripeEmulator",
     "serve",

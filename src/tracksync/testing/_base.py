@@ -5,8 +5,10 @@ from __future__ import annotations
 import abc
 import datetime
 import json
+import random
 import secrets
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -18,6 +20,7 @@ __all__ = [
     "DUMP_VERSION",
     "EmulatorTransport",
     "Fault",
+    "FaultSettings",
     "Handler",
     "MethodNotAllowed",
     "Route",
@@ -134,6 +137,83 @@ class Fault:
         return httpx.Response(self.status, json=self.body, headers=dict(self.headers))
 
 
+@attrs.frozen(kw_only=True)
+class FaultSettings:
+    """Random faults and limits that make an emulator behave like a busy, flaky provider.
+
+    Probabilities are per request, drawn from a random generator seeded with ``seed``, so a
+    run with the same requests in the same order meets the same faults.
+
+    Attributes:
+        seed: seed of the random generator.
+        latency: seconds added to every answer.
+        rate_limit: requests per second above which the emulator answers 429; None for none.
+        rate_limited: probability of a 429 whatever the rate.
+        retry_after: probability that a 429 carries ``Retry-After: 1``.
+        server_error: probability of a 500.
+        unavailable: probability of a 503.
+        connection_reset: probability that the connection breaks before the request is
+            handled (httpx raises ``RemoteProtocolError``; nothing was applied).
+        timeout: probability that the request times out before it is handled
+            (``ReadTimeout``; nothing was applied).
+        lost_response: probability that the request is handled and applied but its answer
+            is lost (``ReadTimeout``), the case where retrying a write can duplicate it.
+    """
+
+    seed: int = 0
+    latency: float = 0.0
+    rate_limit: float | None = None
+    rate_limited: float = 0.0
+    retry_after: float = 0.5
+    server_error: float = 0.0
+    unavailable: float = 0.0
+    connection_reset: float = 0.0
+    timeout: float = 0.0
+    lost_response: float = 0.0
+
+
+class _RandomFaults:
+    """Draws the faults of :class:`FaultSettings`, one decision per request."""
+
+    def __init__(self, settings: FaultSettings) -> None:
+        self.settings = settings
+        self._random = random.Random(settings.seed)
+        self._window_start = 0.0
+        self._window_count = 0
+
+    def over_rate(self, now: float) -> bool:
+        """Count a request in the current one-second window and say if it is over the limit."""
+        limit = self.settings.rate_limit
+        if limit is None:
+            return False
+        if now - self._window_start >= 1.0:
+            self._window_start = now
+            self._window_count = 0
+        self._window_count += 1
+        return self._window_count > limit
+
+    def draw(self) -> str | None:
+        """Return the fault for the next request, or None."""
+        settings = self.settings
+        roll = self._random.random()
+        for name, probability in (
+            ("rate_limited", settings.rate_limited),
+            ("server_error", settings.server_error),
+            ("unavailable", settings.unavailable),
+            ("connection_reset", settings.connection_reset),
+            ("timeout", settings.timeout),
+            ("lost_response", settings.lost_response),
+        ):
+            if roll < probability:
+                return name
+            roll -= probability
+        return None
+
+    def with_retry_after(self) -> bool:
+        """Return whether a 429 carries ``Retry-After``."""
+        return self._random.random() < self.settings.retry_after
+
+
 class EmulatorTransport(httpx.BaseTransport, abc.ABC):
     """An httpx transport that responds to requests from in-memory provider state.
 
@@ -145,6 +225,7 @@ class EmulatorTransport(httpx.BaseTransport, abc.ABC):
         self._lock = threading.RLock()
         self._requests: list[httpx.Request] = []
         self._faults: list[Fault] = []
+        self._random_faults: _RandomFaults | None = None
 
     @property
     def requests(self) -> list[httpx.Request]:
@@ -199,15 +280,57 @@ class EmulatorTransport(httpx.BaseTransport, abc.ABC):
         with self._lock:
             self._faults.append(fault)
 
+    def set_faults(self, settings: FaultSettings | None) -> None:
+        """Turn random faults, latency and a rate limit on, or off with None."""
+        with self._lock:
+            self._random_faults = _RandomFaults(settings) if settings is not None else None
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Record ``request`` and return the provider's response to it."""
         request.read()
         with self._lock:
             self._requests.append(request)
+            random_faults = self._random_faults
+        if random_faults is not None and random_faults.settings.latency > 0:
+            # Outside the lock, so a threaded server serves other requests meanwhile.
+            time.sleep(random_faults.settings.latency)
+        with self._lock:
             for fault in self._faults:
                 if fault.matches(request):
                     return fault.respond(request)
+            if random_faults is not None:
+                return self._respond_with_random_fault(request, random_faults)
             return self._respond(request)
+
+    def _respond_with_random_fault(
+        self, request: httpx.Request, faults: _RandomFaults
+    ) -> httpx.Response:
+        if faults.over_rate(time.monotonic()):
+            return self._fault_response(429, "Too many requests.", retry_after=True)
+        fault = faults.draw()
+        if fault == "rate_limited":
+            return self._fault_response(
+                429, "Too many requests.", retry_after=faults.with_retry_after()
+            )
+        if fault == "server_error":
+            return self._fault_response(500, "An internal server error occurred.")
+        if fault == "unavailable":
+            return self._fault_response(503, "Service unavailable.")
+        if fault == "connection_reset":
+            raise httpx.RemoteProtocolError("injected connection reset", request=request)
+        if fault == "timeout":
+            raise httpx.ReadTimeout("injected timeout", request=request)
+        response = self._respond(request)
+        if fault == "lost_response":
+            raise httpx.ReadTimeout("injected lost response", request=request)
+        return response
+
+    def _fault_response(
+        self, status: int, message: str, *, retry_after: bool = False
+    ) -> httpx.Response:
+        """Build the answer for a random fault; emulators give it their provider's shape."""
+        headers = {"Retry-After": "1"} if retry_after else {}
+        return json_response(status, {"message": message}, headers)
 
     def _is_write(self, request: httpx.Request) -> bool:
         return request.method not in {"GET", "HEAD"}

@@ -127,6 +127,11 @@ def _make_handler(emulator: httpx.BaseTransport) -> type[http.server.BaseHTTPReq
                 request = self._to_httpx_request()
                 response = emulator.handle_request(request)
                 content = response.read()
+            except httpx.TransportError:
+                # An injected connection fault: hang up without an answer, as a broken
+                # connection would.
+                self.close_connection = True
+                return
             except Exception:
                 logger.exception("The emulator failed on %s %s", self.command, self.path)
                 self._send(
