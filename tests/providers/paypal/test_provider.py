@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
@@ -35,6 +36,7 @@ from tracksync import (
     TrackingProvider,
 )
 from tracksync.errors import (
+    AccountError,
     ConfigurationError,
     InvalidInputError,
     PayPalError,
@@ -43,6 +45,7 @@ from tracksync.errors import (
 from tracksync.providers.paypal import (
     CAPABILITIES,
     LIVE_BASE_URL,
+    ORDERS_V2_CAPABILITIES,
     SANDBOX_BASE_URL,
     PayPalProvider,
 )
@@ -167,6 +170,18 @@ def test_account_kept() -> None:
         assert provider.account == "eu"
 
 
+def test_capabilities_batch_twenty(provider: PayPalProvider) -> None:
+    assert provider.capabilities == attrs.evolve(CAPABILITIES, batch_size=20)
+
+
+def test_fetch_declares_orders_v2_capabilities(
+    httpx_mock: HTTPXMock, provider: PayPalProvider
+) -> None:
+    add_token(httpx_mock)
+    add_order(httpx_mock)
+    assert provider.fetch(make_payment()).capabilities == ORDERS_V2_CAPABILITIES
+
+
 def test_capabilities(provider: PayPalProvider) -> None:
     expected = (
         frozenset({ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED}),
@@ -183,7 +198,6 @@ def test_capabilities(provider: PayPalProvider) -> None:
         provider.capabilities.requires_recipient,
     )
     assert actual == expected
-    assert provider.capabilities == CAPABILITIES
 
 
 def test_is_tracking_provider(provider: PayPalProvider) -> None:
@@ -301,7 +315,7 @@ def test_rejected_credentials_raise(httpx_mock: HTTPXMock, provider: PayPalProvi
         status_code=401,
         json=load_golden("token_invalid_client.json"),
     )
-    with pytest.raises(PayPalError) as caught:
+    with pytest.raises(AccountError) as caught:
         provider.fetch(make_payment())
     text = str(caught.value)
     assert "TRACKSYNC_PAYPAL_CLIENT_SECRET" in text
@@ -352,10 +366,9 @@ def test_fetch_refund_id(httpx_mock: HTTPXMock, provider: PayPalProvider) -> Non
     assert remote.state == PaymentState.UNUSABLE
 
 
-def test_fetch_invalid_payment_sends_nothing(
-    httpx_mock: HTTPXMock, provider: PayPalProvider
-) -> None:
-    with pytest.raises(InvalidInputError) as caught:
+def test_fetch_invalid_payment_sends_nothing(httpx_mock: HTTPXMock) -> None:
+    provider = PayPalProvider(CLIENT_ID, CLIENT_SECRET, api="orders_v2")
+    with provider, pytest.raises(InvalidInputError) as caught:
         provider.fetch(make_payment(order_id=None))
     assert "paypal_order_id" in str(caught.value)
     assert httpx_mock.get_requests() == []
@@ -424,32 +437,27 @@ def test_add_carrier_name(httpx_mock: HTTPXMock, provider: PayPalProvider) -> No
     assert json.loads(request.content) == load_golden("request_track_other.json")
 
 
-@pytest.mark.no_spec_check
-def test_add_unknown_code_rejected(httpx_mock: HTTPXMock, provider: PayPalProvider) -> None:
-    # An upper-case name is sent as a code; the spec's carrier enum rejects it, as PayPal does.
+def test_add_unknown_code_sent_as_other(httpx_mock: HTTPXMock, provider: PayPalProvider) -> None:
     add_token(httpx_mock)
-    httpx_mock.add_response(
-        method="POST", url=TRACK_URL, status_code=400, json=load_golden("error_400.json")
-    )
-    with pytest.raises(PayPalError):
-        provider.apply(add_change(shipment=make_shipment(carrier="ACME_POST")))
-    request = httpx_mock.get_requests(url=TRACK_URL)[0]
-    assert json.loads(request.content)["carrier"] == "ACME_POST"
+    httpx_mock.add_response(method="POST", url=TRACK_URL, status_code=201)
+    provider.apply(add_change(shipment=make_shipment(carrier="ACME_POST")))
+    body = json.loads(httpx_mock.get_requests(url=TRACK_URL)[0].content)
+    assert (body["carrier"], body["carrier_name_other"]) == ("OTHER", "ACME_POST")
 
 
 def test_add_error_str(httpx_mock: HTTPXMock, provider: PayPalProvider) -> None:
     add_token(httpx_mock)
     httpx_mock.add_response(
-        method="POST", url=TRACK_URL, status_code=422, json=load_golden("error_422.json")
+        method="POST", url=TRACK_URL, status_code=400, json=load_golden("error_400.json")
     )
     with pytest.raises(PayPalError) as caught:
         provider.apply(add_change())
     text = str(caught.value)
-    assert "HTTP 422" in text
-    assert "UNPROCESSABLE_ENTITY" in text
-    assert "CAPTURE_STATUS_NOT_VALID" in text
-    assert "/capture_id" in text
-    assert "debug_id 90957fca61718" in text
+    assert "HTTP 400" in text
+    assert "INVALID_REQUEST" in text
+    assert "INVALID_STRING_LENGTH" in text
+    assert "/tracking_number" in text
+    assert "debug_id b1d1f06c7246c" in text
 
 
 def test_errors_hide_secrets(httpx_mock: HTTPXMock, provider: PayPalProvider) -> None:
@@ -487,6 +495,7 @@ def test_cancel_builds_missing_tracker_id(httpx_mock: HTTPXMock, provider: PayPa
 
 
 def test_cancel_unknown_tracker(httpx_mock: HTTPXMock, provider: PayPalProvider) -> None:
+    # The order still lists the tracker as SHIPPED, so the 404 stays a failure.
     add_token(httpx_mock)
     httpx_mock.add_response(
         method="PATCH",
@@ -494,6 +503,7 @@ def test_cancel_unknown_tracker(httpx_mock: HTTPXMock, provider: PayPalProvider)
         status_code=404,
         json=load_golden("error_404_tracker.json"),
     )
+    add_order(httpx_mock)
     with pytest.raises(PayPalError) as caught:
         provider.apply(cancel_change())
     assert caught.value.issues == ("TRACKER_ID_NOT_FOUND",)

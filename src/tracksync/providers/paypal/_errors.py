@@ -25,7 +25,12 @@ _ISSUE_HINTS = {
         "Each item's SKU must match a SKU sent when the order was created. Correct the "
         "SKU or leave it out."
     ),
-    "MSP_NOT_SUPPORTED": "PayPal does not take trackers on orders with several purchase units.",
+    "MSP_NOT_SUPPORTED": (
+        "PayPal's Orders v2 API takes no trackers on orders with several purchase units. "
+        "Add the tracker in PayPal's web interface, or leave paypal_order_id empty for "
+        "this payment so that tracksync tries the v1 tracking API, which addresses the "
+        "capture alone."
+    ),
     "TRACKER_ID_NOT_FOUND": (
         "The order has no tracker with this id. The next run reads the order again and "
         "plans from the trackers it has."

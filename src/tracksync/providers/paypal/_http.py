@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from ..._version import __version__
 
-__all__ = ["USER_AGENT", "api_request", "quote_id", "read_json"]
+__all__ = [
+    "USER_AGENT",
+    "api_request",
+    "json_objects",
+    "json_text",
+    "link_target",
+    "quote_id",
+    "read_json",
+]
 
 USER_AGENT = f"tracksync/{__version__}"
 
@@ -46,3 +55,30 @@ def read_json(response: httpx.Response) -> Any:
         return json.loads(response.content)
     except ValueError:
         return None
+
+
+def json_objects(value: Any) -> list[Mapping[str, Any]]:
+    """Return the JSON objects in a JSON array, or nothing when the value is no array."""
+    if not isinstance(value, list):
+        return []
+    return [entry for entry in value if isinstance(entry, Mapping)]
+
+
+def json_text(value: Any) -> str | None:
+    """Return a non-empty JSON string, or None for anything else."""
+    return value if isinstance(value, str) and value else None
+
+
+def link_target(entry: Mapping[str, Any], rel: str, path: str) -> str | None:
+    """Return the last path segment of the entry's HATEOAS link ``rel`` under ``path``.
+
+    For a refund, ``link_target(refund, "up", "/v2/payments/captures/")`` returns the id of
+    the capture it refunds.
+    """
+    for link in json_objects(entry.get("links")):
+        href = json_text(link.get("href"))
+        if link.get("rel") != rel or href is None or path not in href:
+            continue
+        target = href.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        return urllib.parse.unquote(target) or None
+    return None

@@ -23,6 +23,7 @@ __all__ = [
     "USABLE_CAPTURE_STATUSES",
     "build_get_order",
     "order_path",
+    "order_payments",
     "parse_order",
     "read_payment",
     "read_trackers",
@@ -95,17 +96,17 @@ def parse_order(payment: PaymentRef, response: httpx.Response) -> RemotePayment:
 def read_payment(payment: PaymentRef, order: Mapping[str, Any]) -> RemotePayment:
     """Find the payment's id among the order's captures, authorizations and refunds."""
     payment_id = payment.payment_id
-    captures = _payments(order, "captures")
+    captures = order_payments(order, "captures")
 
     capture = _find(captures, payment_id)
     if capture is not None:
         return _capture_state(payment, capture, read_trackers(order, payment_id))
 
-    authorization = _find(_payments(order, "authorizations"), payment_id)
+    authorization = _find(order_payments(order, "authorizations"), payment_id)
     if authorization is not None:
         return _authorization_state(payment, authorization, captures)
 
-    refund = _find(_payments(order, "refunds"), payment_id)
+    refund = _find(order_payments(order, "refunds"), payment_id)
     if refund is not None:
         return _refund_state(payment, refund, captures)
 
@@ -280,7 +281,7 @@ def _status_note(entry: Mapping[str, Any]) -> str:
     return f" (status {status})" if status else ""
 
 
-def _payments(order: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
+def order_payments(order: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
     """Collect ``purchase_units[].payments.<kind>[]`` across every purchase unit."""
     found: list[Mapping[str, Any]] = []
     for unit in _objects(order.get("purchase_units")):

@@ -14,6 +14,7 @@ import httpx
 
 from ..._models import Item, Shipment
 from ..._plan import ChangeResult, Outcome
+from ._apis import Api
 from ._carriers import carrier_fields
 from ._errors import parse_error
 from ._http import api_request, quote_id, read_json
@@ -22,6 +23,7 @@ from ._orders import order_path, read_trackers
 __all__ = [
     "CANCEL_PATCH",
     "MAX_ITEM_NAME_LENGTH",
+    "add_action",
     "add_tracker_body",
     "build_add_tracker",
     "build_cancel_tracker",
@@ -53,7 +55,7 @@ def add_tracker_body(capture_id: str, shipment: Shipment) -> dict[str, Any]:
     body: dict[str, Any] = {
         "capture_id": capture_id,
         "tracking_number": shipment.tracking_number,
-        **carrier_fields(shipment.carrier),
+        **carrier_fields(shipment.carrier, Api.ORDERS_V2),
         "notify_payer": shipment.notify_buyer,
     }
     if shipment.items:
@@ -90,6 +92,11 @@ def build_cancel_tracker(
     return api_request("PATCH", base_url, path, token=token, body=list(CANCEL_PATCH))
 
 
+def add_action(order_id: str, capture_id: str, tracking_number: str) -> str:
+    """Describe adding a tracker, as the start of an error message."""
+    return f"Adding tracker {tracking_number} to capture {capture_id} of PayPal order {order_id}"
+
+
 def parse_added_tracker(
     response: httpx.Response, *, order_id: str, capture_id: str, tracking_number: str
 ) -> ChangeResult:
@@ -103,10 +110,7 @@ def parse_added_tracker(
         PayPalError: PayPal responded with an error.
     """
     if not response.is_success:
-        raise parse_error(
-            response,
-            f"Adding tracker {tracking_number} to capture {capture_id} of PayPal order {order_id}",
-        )
+        raise parse_error(response, add_action(order_id, capture_id, tracking_number))
 
     tracker_id = tracker_id_for(capture_id, tracking_number)
     order = read_json(response)
