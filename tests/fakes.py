@@ -58,6 +58,9 @@ class FakeProvider:
             return f"Carrier {shipment.carrier!r} is not accepted."
         return None
 
+    def stored_carrier(self, payment: PaymentRef, carrier: str) -> str:
+        return carrier
+
     def fetch(self, payment: PaymentRef) -> RemotePayment:
         self.fetched.append(payment)
         if self.account_error is not None:

@@ -509,3 +509,23 @@ def test_other_account_keeps_going() -> None:
     reconciler = Reconciler([broken, working])
     report = reconciler.apply(reconciler.plan(orders))
     assert [result.outcome for result in report] == [Outcome.SKIPPED, Outcome.ADDED]
+
+
+@attrs.define
+class TranslatingProvider(FakeProvider):
+    """Stores the shop's DPD_UK under the code UK_DPD, as PayPal's v1 API does."""
+
+    def stored_carrier(self, payment: PaymentRef, carrier: str) -> str:
+        return {"DPD_UK": "UK_DPD"}.get(carrier, carrier)
+
+
+def test_translated_carrier_unchanged() -> None:
+    provider = TranslatingProvider(trackers={"CAP1": [active("1Z1", carrier="UK_DPD")]})
+    plan = Reconciler([provider]).plan([order(shipment(carrier="DPD_UK"))])
+    assert kinds(plan) == ["unchanged"]
+
+
+def test_translated_carrier_change_detected() -> None:
+    provider = TranslatingProvider(trackers={"CAP1": [active("1Z1", carrier="UK_DPD")]})
+    plan = Reconciler([provider]).plan([order(shipment(carrier="UPS"))])
+    assert kinds(plan) == ["cancel", "add"]

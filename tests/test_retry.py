@@ -248,3 +248,14 @@ def test_retry_logged_with_reason(caplog: pytest.LogCaptureFixture) -> None:
     assert caplog.messages == [
         "Retrying stripe GET /v1/things/1 in 0.5 s (attempt 2 of 4): HTTP 503"
     ]
+
+
+def test_flow_may_finish_without_request() -> None:
+    from tracksync.providers._flow import Flow, run_flow
+
+    def nothing_to_send() -> Flow[str]:
+        return "done"
+        yield httpx.Request("GET", URL)  # makes this a generator; never reached
+
+    with httpx.Client(transport=httpx.MockTransport(Script())) as client:
+        assert run_flow(client, nothing_to_send(), provider="paypal") == "done"

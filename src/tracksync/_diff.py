@@ -6,6 +6,8 @@ with plain values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ._ledger import fingerprint
 from ._models import Order, PaymentRef, Shipment, ShipmentStatus
 from ._plan import Change, ChangeKind, Discrepancy, DiscrepancyKind, PlanEntry, Unchanged
@@ -15,15 +17,23 @@ __all__ = ["diff_payment", "same_carrier", "stored_status"]
 
 
 def diff_payment(
-    order: Order, payment: PaymentRef, remote: RemotePayment, capabilities: Capabilities
+    order: Order,
+    payment: PaymentRef,
+    remote: RemotePayment,
+    capabilities: Capabilities,
+    stored_carrier: Callable[[str], str] = str,
 ) -> list[PlanEntry]:
     """Compare the order's shipments with what the provider holds for one payment.
 
+    ``stored_carrier`` turns the shop's carrier text into the value the provider stores
+    (its code, or the name it keeps), which is what a tracker's carrier is compared with.
     Pure: it reads nothing and writes nothing, so it can be tested with plain values.
     """
     entries: list[PlanEntry] = []
     for shipment in order.shipments:
-        entries.extend(_diff_shipment(order, payment, shipment, remote, capabilities))
+        entries.extend(
+            _diff_shipment(order, payment, shipment, remote, capabilities, stored_carrier)
+        )
 
     listed = {shipment.tracking_number for shipment in order.shipments}
     for tracker in remote.trackers:
@@ -52,6 +62,7 @@ def _diff_shipment(
     shipment: Shipment,
     remote: RemotePayment,
     capabilities: Capabilities,
+    stored_carrier: Callable[[str], str],
 ) -> list[PlanEntry]:
     current = remote.active_tracker(shipment.tracking_number)
 
@@ -112,7 +123,7 @@ def _diff_shipment(
         return [change(ChangeKind.ADD, note)]
 
     carrier_differs = current.carrier is not None and not same_carrier(
-        current.carrier, shipment.carrier
+        current.carrier, stored_carrier(shipment.carrier)
     )
     status_differs = (
         stored is not None and current.status is not None and current.status is not stored

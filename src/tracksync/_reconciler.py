@@ -243,7 +243,13 @@ class Reconciler:
             return _for_each_shipment(order, payment, _STATE_DISCREPANCY[remote.state], message)
 
         capabilities = remote.capabilities or provider.capabilities
-        entries = diff_payment(order, payment, remote, capabilities)
+        entries = diff_payment(
+            order,
+            payment,
+            remote,
+            capabilities,
+            lambda carrier: provider.stored_carrier(payment, carrier),
+        )
         return [_check_shipment(provider, entry) for entry in entries]
 
     def _unchanged_from_ledger(self, order: Order, payment: PaymentRef) -> list[PlanEntry] | None:

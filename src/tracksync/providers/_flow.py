@@ -55,7 +55,11 @@ def run_flow(
         ProviderConnectionError: a request got no answer (connection error or timeout).
         AccountError: the account's circuit is open after a run of server errors.
     """
-    request = next(flow)
+    try:
+        request = next(flow)
+    except StopIteration as stop:
+        done: T = stop.value
+        return done
     while True:
         response = send(client, request, provider=provider, options=options)
         try:

@@ -50,6 +50,15 @@ class TrackingProvider(Protocol):
         """
         ...
 
+    def stored_carrier(self, payment: PaymentRef, carrier: str) -> str:
+        """Return the carrier as the provider would store it for the shop's carrier text.
+
+        The planner compares this, not the shop's text, with the carrier a tracker holds,
+        so a carrier that the provider translates (a PayPal code renamed between its APIs,
+        a name sent as OTHER) is not planned as a change on every run.
+        """
+        ...
+
     def fetch(self, payment: PaymentRef) -> RemotePayment:
         """Read what the provider holds for the payment now."""
         ...

@@ -9,7 +9,12 @@ import pytest
 
 from tracksync.providers.paypal._apis import Api
 from tracksync.providers.paypal._carrier_aliases import V1_TO_ORDERS_V2
-from tracksync.providers.paypal._carriers import carrier_code, carrier_codes, carrier_fields
+from tracksync.providers.paypal._carriers import (
+    carrier_code,
+    carrier_codes,
+    carrier_fields,
+    stored_carrier,
+)
 
 SHARED = Path(__file__).resolve().parents[4] / "shared"
 CARRIERS = SHARED / "providers" / "carriers"
@@ -177,3 +182,11 @@ def test_long_name_cut_to_64() -> None:
 def test_cut_name_loses_trailing_space() -> None:
     name = "a" * 63 + " tail"
     assert carrier_fields(name, Api.ORDERS_V2)["carrier_name_other"] == "a" * 63
+
+
+def test_stored_carrier_translates_for_v1() -> None:
+    assert stored_carrier("DPD_UK", Api.V1) == "UK_DPD"
+
+
+def test_stored_carrier_name_for_other() -> None:
+    assert stored_carrier("Royal Mail Tracked 48", Api.V1) == "Royal Mail Tracked 48"

@@ -15,7 +15,14 @@ from importlib import resources
 from ._apis import Api
 from ._carrier_aliases import V1_TO_ORDERS_V2
 
-__all__ = ["MAX_CARRIER_NAME_LENGTH", "OTHER", "carrier_code", "carrier_codes", "carrier_fields"]
+__all__ = [
+    "MAX_CARRIER_NAME_LENGTH",
+    "OTHER",
+    "carrier_code",
+    "carrier_codes",
+    "carrier_fields",
+    "stored_carrier",
+]
 
 #: The carrier code that PayPal pairs with a free-text ``carrier_name_other``.
 OTHER = "OTHER"
@@ -43,6 +50,12 @@ def carrier_code(carrier: str, api: Api) -> str | None:
     if carrier == OTHER or carrier in carrier_codes(api):
         return carrier
     return _TRANSLATIONS[api].get(carrier)
+
+
+def stored_carrier(carrier: str, api: Api) -> str:
+    """Return the carrier as the API stores it: its code, or the name sent with OTHER."""
+    fields = carrier_fields(carrier, api)
+    return fields.get("carrier_name_other", fields["carrier"])
 
 
 def carrier_fields(carrier: str, api: Api) -> dict[str, str]:

@@ -49,9 +49,6 @@ def already_applied(change: Change, api: Api) -> ChangeResult | None:
         note = f"PayPal already has tracker {number} as CANCELLED, so nothing was sent."
         return ChangeResult(outcome=Outcome.UNCHANGED, tracker_id=current.tracker_id, note=note)
 
-    # NOTE: the planner compares carriers as text, so a code that this adapter translates
-    # (the shop's DPD_UK against v1's UK_DPD) is planned as an update on every run. This
-    # check turns each such update into UNCHANGED without a request.
     target = stored_status(api, change.shipment.status)
     if current.status is not target or current.carrier is None:
         return None

@@ -28,6 +28,7 @@ from ._apis import (
 )
 from ._auth import CLIENT_ID_VARIABLE, CLIENT_SECRET_VARIABLE, PayPalAuth, TokenCache
 from ._batching import apply_with_batches, send_v1_adds
+from ._carriers import stored_carrier
 from ._changes import already_applied
 from ._ids import check_payment
 from ._session import PayPalSession
@@ -166,6 +167,10 @@ class PayPalProvider:
     def check_payment(self, payment: PaymentRef) -> str | None:
         """Return why the payment's capture or order id cannot be used, or None."""
         return check_payment(payment, self._api)
+
+    def stored_carrier(self, payment: PaymentRef, carrier: str) -> str:
+        """Return the carrier code the payment's API stores, or the name sent with OTHER."""
+        return stored_carrier(carrier, self._api_for(payment))
 
     def check_shipment(self, payment: PaymentRef, shipment: Shipment) -> str | None:
         """Return why the shipment cannot be sent to the payment's API, or None.
