@@ -1,6 +1,7 @@
-"""Stripe adapter: shipment tracking in the ``shipping`` hash of PaymentIntents."""
+"""Stripe adapter: shipment tracking in the ``shipping`` hash of PaymentIntents and Charges."""
 
+from ._errors import is_retryable
 from ._provider import StripeProvider
 from ._settings import STRIPE_API_VERSION
 
-__all__ = ["STRIPE_API_VERSION", "StripeProvider"]
+__all__ = ["STRIPE_API_VERSION", "StripeProvider", "is_retryable"]

@@ -9,7 +9,7 @@ import httpx
 
 from ...errors import StripeError
 
-__all__ = ["is_resource_missing", "parse_error"]
+__all__ = ["is_resource_missing", "is_retryable", "parse_error", "rejects_shipping_update"]
 
 _REDACTED = "[redacted]"
 
@@ -45,6 +45,29 @@ def is_resource_missing(response: httpx.Response) -> bool:
     if response.status_code != 404:
         return False
     return _error_object(response).get("code") == "resource_missing"
+
+
+def rejects_shipping_update(response: httpx.Response) -> bool:
+    """Return whether Stripe rejected a PaymentIntent's ``shipping`` update for its status.
+
+    Stripe checks per field which PaymentIntent statuses allow an update. It rejects an
+    update with HTTP 400, code ``payment_intent_unexpected_state`` and the field as
+    ``param``.
+    """
+    if response.status_code != 400:
+        return False
+    details = _error_object(response)
+    param = details.get("param")
+    is_shipping = isinstance(param, str) and (param == "shipping" or param.startswith("shipping["))
+    return details.get("code") == "payment_intent_unexpected_state" and is_shipping
+
+
+def is_retryable(error: StripeError) -> bool:
+    """Return whether sending the same request again, with the same key, may succeed.
+
+    The same as :attr:`StripeError.retryable`.
+    """
+    return error.retryable
 
 
 def _error_object(response: httpx.Response) -> dict[str, Any]:

@@ -1,40 +1,58 @@
-"""StripeProvider: shipment tracking in the ``shipping`` hash of Stripe PaymentIntents."""
+"""StripeProvider: shipment tracking in the ``shipping`` hash of Stripe payments."""
 
 from __future__ import annotations
 
+import logging
 import types
 import urllib.parse
+from collections.abc import Sequence
 
 import httpx
 
 from ..._models import STRIPE, PaymentRef, Shipment
-from ..._plan import Change, ChangeResult
+from ..._plan import Change, ChangeKind, ChangeResult
 from ..._remote import RemotePayment
-from ...errors import ConfigurationError, InvalidInputError
+from ...errors import (
+    AccountError,
+    ConfigurationError,
+    InvalidInputError,
+    StripeError,
+    TracksyncError,
+)
 from .._flow import run_flow
 from .._protocol import Capabilities
-from ._flows import apply_change, fetch_payment
-from ._payment_intents import describe_payment_id
+from ._accounts import AccountMemory
+from ._flows import apply_changes, fetch_payment
+from ._ids import connected_account, describe_account, describe_payment_id
 from ._settings import DEFAULT_BASE_URL, STRIPE_API_VERSION, ApiSettings
-from ._shipping import check_no_comma
+from ._shipping import check_carrier
+from ._states import DETAIL_CAPABILITIES
 
 __all__ = ["StripeProvider"]
 
+logger = logging.getLogger("tracksync.stripe")
+
+_Output = ChangeResult | TracksyncError
+
 
 class StripeProvider:
-    """Keeps tracking numbers in the ``shipping`` hash of Stripe PaymentIntents.
+    """Keeps tracking numbers in the ``shipping`` hash of Stripe PaymentIntents and Charges.
 
-    Stripe stores one carrier and one tracking number field per PaymentIntent, so every
-    package of a payment is kept there as a comma-separated list. Stripe stores no
-    shipment status, and every update must carry the recipient's name and address.
+    A payment id may name a PaymentIntent (``pi_...``), a Charge (``ch_...``, ``py_...``)
+    or a Checkout Session (``cs_...``), whose PaymentIntent takes the tracking. Stripe
+    stores one carrier and one tracking number field per object, so every package of a
+    payment is kept there as a comma-separated list, and each package's status and
+    shipped-on date go into the object's metadata. Every shipping update carries the
+    recipient's name and address.
 
     Args:
         api_key: a secret (``sk_...``) or restricted (``rk_...``) key. It is sent only in
             the ``Authorization`` header and never shown in ``repr`` or messages.
         base_url: scheme, host and an optional path prefix, such as a test server's.
             The default is ``https://api.stripe.com``.
-        account: the label that :attr:`PaymentRef.account` is matched against. It selects
-            this provider only; no ``Stripe-Account`` header is sent.
+        account: the label that :attr:`PaymentRef.account` is matched against, to choose
+            among several Stripe providers. A payment whose own account starts with
+            ``acct_`` is sent to that connected account with a ``Stripe-Account`` header.
         client: an httpx client to send with. The provider closes only a client it created.
         api_version: sent as ``Stripe-Version`` on every request.
         timeout: seconds per request, for the client the provider creates; a given
@@ -44,13 +62,7 @@ class StripeProvider:
         ConfigurationError: the API key is empty, or an option is invalid.
     """
 
-    _CAPABILITIES = Capabilities(
-        statuses=frozenset(),
-        can_update_carrier=True,
-        can_update_status=False,
-        can_cancel=True,
-        requires_recipient=True,
-    )
+    _CAPABILITIES = DETAIL_CAPABILITIES
 
     def __init__(
         self,
@@ -82,6 +94,7 @@ class StripeProvider:
             api_version=api_version,
         )
         self._account = account
+        self._memory = AccountMemory(label=account)
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(timeout=timeout)
 
@@ -97,43 +110,126 @@ class StripeProvider:
 
     @property
     def capabilities(self) -> Capabilities:
-        """Capabilities: carriers can be changed and packages removed, but no status is stored."""
+        """Capabilities: carriers, statuses and removals, all of a payment's changes at once.
+
+        A payment whose metadata has no room for tracksync's keys declares its own
+        capabilities without statuses when it is fetched.
+        """
         return self._CAPABILITIES
 
     def check_payment(self, payment: PaymentRef) -> str | None:
-        """Return why the payment id is not a PaymentIntent id, or None."""
-        return describe_payment_id(payment.payment_id)
+        """Return why tracksync cannot use the payment's id or connected account, or None."""
+        return describe_payment_id(payment.payment_id) or describe_account(payment)
+
+    def stored_carrier(self, payment: PaymentRef, carrier: str) -> str:
+        """Return the carrier as given: Stripe stores free text."""
+        return carrier
 
     def check_shipment(self, payment: PaymentRef, shipment: Shipment) -> str | None:
-        """Return why the shipment's carrier cannot join Stripe's comma-separated list."""
+        """Return why Stripe would reject the shipment's carrier, or None."""
         try:
-            check_no_comma(shipment.carrier, "carrier")
+            check_carrier(shipment.carrier)
         except InvalidInputError as exc:
             return str(exc)
         return None
 
     def fetch(self, payment: PaymentRef) -> RemotePayment:
-        """Read the PaymentIntent and the packages in its ``shipping`` hash.
+        """Read the payment's objects and the packages on the one that keeps its tracking.
 
         Raises:
-            InvalidInputError: the payment id is not a PaymentIntent id.
-            StripeError: Stripe responded with an error other than "no such PaymentIntent".
-            ProviderConnectionError: the request got no response.
-        """
-        return run_flow(self._client, fetch_payment(self._settings, payment), provider=STRIPE)
-
-    def apply(self, change: Change) -> ChangeResult:
-        """Read the PaymentIntent again and write its ``shipping`` with the change made.
-
-        Sends nothing when the PaymentIntent already contains what the change requests.
-
-        Raises:
-            InvalidInputError: the payment id is not a PaymentIntent id, a value contains
-                a comma, or no recipient name and address are known.
-            StripeError: Stripe responded with an error.
+            InvalidInputError: tracksync cannot use the payment id or connected account.
+            AccountError: Stripe rejected the key or its permissions, now or earlier.
+            StripeError: Stripe responded with an error other than "no such object".
             ProviderConnectionError: a request got no response.
         """
-        return run_flow(self._client, apply_change(self._settings, change), provider=STRIPE)
+        problem = describe_account(payment)
+        if problem is not None:
+            raise InvalidInputError(problem)
+        account = connected_account(payment)
+        self._memory.check(account)
+        flow = fetch_payment(
+            self._settings,
+            payment,
+            stripe_account=account,
+            prefer_charge=self._memory.writes_to_charges(account),
+        )
+        try:
+            return run_flow(self._client, flow, provider=STRIPE)
+        except StripeError as exc:
+            rejected = self._memory.account_error(exc, account)
+            if rejected is not None:
+                raise rejected from exc
+            raise
+
+    def apply(self, change: Change) -> ChangeResult:
+        """Make one change, as :meth:`apply_batch` does.
+
+        Raises:
+            TracksyncError: the error that :meth:`apply_batch` returns for the change.
+        """
+        output = self.apply_batch([change])[0]
+        if isinstance(output, TracksyncError):
+            raise output
+        return output
+
+    def apply_batch(self, changes: Sequence[Change]) -> list[ChangeResult | TracksyncError]:
+        """Make the changes with one read and at most one write per payment.
+
+        Changes are grouped by payment id and account. Each group is applied in its own
+        order, so a cancel before an add of the same number takes effect first. A group's
+        failure is the output of every change in it. A change with a value Stripe would
+        reject fails alone, before any request.
+        """
+        outputs: list[_Output | None] = [None] * len(changes)
+        groups: dict[tuple[str, str | None], list[int]] = {}
+        for index, change in enumerate(changes):
+            problem = self._check_change(change)
+            if problem is not None:
+                outputs[index] = problem
+                continue
+            key = (change.payment.payment_id, change.payment.account)
+            groups.setdefault(key, []).append(index)
+
+        for indexes in groups.values():
+            group = [changes[index] for index in indexes]
+            for index, output in zip(indexes, self._apply_payment(group), strict=True):
+                outputs[index] = output
+        return [output for output in outputs if output is not None]
+
+    def _check_change(self, change: Change) -> InvalidInputError | None:
+        problem = self.check_payment(change.payment)
+        if problem is None and change.kind is not ChangeKind.CANCEL:
+            problem = self.check_shipment(change.payment, change.shipment)
+        return InvalidInputError(problem) if problem is not None else None
+
+    def _apply_payment(self, changes: Sequence[Change]) -> list[_Output]:
+        payment = changes[0].payment
+        account = connected_account(payment)
+        try:
+            self._memory.check(account)
+        except AccountError as exc:
+            # Logged once, when the account was stopped.
+            return [exc] * len(changes)
+
+        try:
+            flow = apply_changes(
+                self._settings,
+                payment,
+                changes,
+                stripe_account=account,
+                prefer_charge=self._memory.writes_to_charges(account),
+            )
+            applied = run_flow(self._client, flow, provider=STRIPE)
+        except TracksyncError as exc:
+            error = exc
+            if isinstance(exc, StripeError):
+                error = self._memory.account_error(exc, account) or exc
+            logger.warning("Failed to apply %d changes to %s: %s", len(changes), payment, error)
+            return [error] * len(changes)
+
+        if applied.wrote_to_charge:
+            self._memory.remember_charge_writes(account)
+        return list(applied.results)
 
     def close(self) -> None:
         """Close the HTTP client if this provider created it."""

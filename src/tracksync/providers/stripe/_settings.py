@@ -28,11 +28,18 @@ class ApiSettings:
         """Join the base URL and a path that starts with ``/``."""
         return f"{self.base_url}{path}"
 
-    def headers(self) -> dict[str, str]:
-        """Build the headers that every request sends."""
-        return {
+    def headers(self, stripe_account: str | None = None) -> dict[str, str]:
+        """Build the headers that every request sends.
+
+        ``stripe_account`` is a connected account's id (``acct_...``), sent as
+        ``Stripe-Account`` so that the request acts on that account through the platform's key.
+        """
+        headers = {
             "Authorization": f"Bearer {self.api_key}",
             "Stripe-Version": self.api_version,
             "Accept": "application/json",
             "User-Agent": f"tracksync/{__version__}",
         }
+        if stripe_account is not None:
+            headers["Stripe-Account"] = stripe_account
+        return headers

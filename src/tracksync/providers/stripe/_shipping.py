@@ -1,9 +1,9 @@
 """Stripe's ``shipping`` hash and the packages tracksync keeps in it.
 
-Stripe stores one ``carrier`` and one ``tracking_number`` per payment. Its OpenAPI spec
-describes ``tracking_number`` with "If multiple tracking numbers were generated for this
-purchase, please separate them with commas." So tracksync keeps every package of a
-payment in those two fields. The numbers are joined with ", ", and ``carrier`` holds
+Stripe stores one ``carrier`` and one ``tracking_number`` per PaymentIntent or Charge. Its
+OpenAPI spec describes ``tracking_number`` with "If multiple tracking numbers were generated
+for this purchase, please separate them with commas." So tracksync keeps every package of
+a payment in those two fields. The numbers are joined with ", ", and ``carrier`` contains
 either one carrier for all of them or one per number in the same order. Everything here
 is pure.
 """
@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from ..._models import Address
-from ..._plan import ChangeKind
 from ...errors import InvalidInputError
 from ._form import FormValue
 
@@ -28,7 +27,7 @@ __all__ = [
     "StripeShipping",
     "address_parts",
     "carrier_text",
-    "changed_packages",
+    "check_carrier",
     "check_field_length",
     "check_no_comma",
     "choose_recipient",
@@ -50,7 +49,7 @@ _COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 
 @attrs.frozen(kw_only=True)
 class StripeShipping:
-    """A PaymentIntent's ``shipping`` hash as Stripe returned it.
+    """A PaymentIntent's or Charge's ``shipping`` hash as Stripe returned it.
 
     Missing, null and non-string values are None. ``address`` contains only the parts that
     are non-empty strings, under Stripe's names, with Stripe's spelling.
@@ -73,10 +72,11 @@ class Package:
 
 @attrs.frozen
 class Recipient:
-    """The name and address sent with every shipping update."""
+    """The name and address sent with every shipping update, and the phone kept with them."""
 
     name: str
     address: Mapping[str, str]
+    phone: str | None = None
 
 
 def split_list(value: str | None) -> list[str]:
@@ -105,28 +105,6 @@ def parse_packages(shipping: StripeShipping | None) -> tuple[Package, ...]:
     if len(carriers) == 1:
         return tuple(Package(number, carriers[0]) for number in numbers)
     return tuple(Package(number, None) for number in numbers)
-
-
-def changed_packages(
-    packages: Sequence[Package], kind: ChangeKind, tracking_number: str, carrier: str
-) -> tuple[Package, ...]:
-    """Apply one change to the packages.
-
-    ADD appends the package unless its number is present already, CANCEL removes every
-    package with the number, and UPDATE sets the carrier of every package with the number.
-    """
-    if kind is ChangeKind.ADD:
-        if any(package.tracking_number == tracking_number for package in packages):
-            return tuple(packages)
-        return (*packages, Package(tracking_number, carrier))
-    if kind is ChangeKind.CANCEL:
-        return tuple(package for package in packages if package.tracking_number != tracking_number)
-    return tuple(
-        Package(package.tracking_number, carrier)
-        if package.tracking_number == tracking_number
-        else package
-        for package in packages
-    )
 
 
 def carrier_text(packages: Sequence[Package], stored: str | None) -> str:
@@ -161,13 +139,30 @@ def check_no_comma(value: str, field_label: str) -> None:
         )
 
 
-def check_field_length(value: str, field: str, payment_id: str) -> None:
-    """Raise InvalidInputError when a shipping field is longer than Stripe accepts."""
+def check_carrier(carrier: str) -> None:
+    """Raise InvalidInputError when Stripe would reject the carrier or split it in two.
+
+    A carrier may not contain a comma, because the carriers of a payment's packages are
+    joined with commas, and may not be longer than ``shipping.carrier`` allows by itself.
+    """
+    check_no_comma(carrier, "carrier")
+    if len(carrier) > MAX_FIELD_LENGTH:
+        raise InvalidInputError(
+            f"The carrier {carrier[:40]!r}... is {len(carrier)} characters long, but Stripe "
+            f"accepts at most {MAX_FIELD_LENGTH} in shipping.carrier. Give the carrier's name."
+        )
+
+
+def check_field_length(value: str, field: str, object_name: str) -> None:
+    """Raise InvalidInputError when a shipping field is longer than Stripe accepts.
+
+    ``object_name`` names the Stripe object in the message, such as ``"Charge ch_1"``.
+    """
     if len(value) > MAX_FIELD_LENGTH:
         raise InvalidInputError(
-            f"PaymentIntent {payment_id} would get a shipping.{field} of {len(value)} "
-            f"characters, but Stripe accepts at most {MAX_FIELD_LENGTH}. Remove packages "
-            "that are no longer needed from the order."
+            f"{object_name} would get a shipping.{field} of {len(value)} characters, but "
+            f"Stripe accepts at most {MAX_FIELD_LENGTH}. Remove packages that are no "
+            "longer needed from the order."
         )
 
 
@@ -199,18 +194,19 @@ def address_parts(address: Address | None) -> dict[str, str]:
 
 
 def choose_recipient(
-    shipping: StripeShipping | None, name: str | None, address: Address | None
+    shippings: Sequence[StripeShipping | None], name: str | None, address: Address | None
 ) -> Recipient | None:
     """Pick the name and address to send with a shipping update.
 
-    The PaymentIntent's own name and address win when it has both, and its address is
-    resent as Stripe stored it. Otherwise the shop's name and address are used when both are
-    given. None means neither side has both.
+    The first Stripe shipping hash with both a name and a usable address wins, and its
+    address and phone are resent as Stripe stored them. Otherwise the shop's name and
+    address are used when both are given. None means no side has both.
     """
-    if shipping is not None and shipping.name and shipping.name.strip():
-        stored_address = to_address(shipping.address)
-        if stored_address is not None:
-            return Recipient(shipping.name, dict(shipping.address))
+    for shipping in shippings:
+        if shipping is None or not shipping.name or not shipping.name.strip():
+            continue
+        if to_address(shipping.address) is not None:
+            return Recipient(shipping.name, dict(shipping.address), shipping.phone)
     shop_parts = address_parts(address)
     if name and shop_parts:
         return Recipient(name, shop_parts)
@@ -218,7 +214,7 @@ def choose_recipient(
 
 
 def shipping_params(
-    recipient: Recipient, phone: str | None, packages: Sequence[Package], stored_carrier: str | None
+    recipient: Recipient, packages: Sequence[Package], stored_carrier: str | None
 ) -> dict[str, FormValue]:
     """Build the full ``shipping`` hash to send.
 
@@ -230,8 +226,8 @@ def shipping_params(
         field: recipient.address[field] for field in ADDRESS_FIELDS if field in recipient.address
     }
     shipping: dict[str, FormValue] = {"name": recipient.name, "address": address}
-    if phone:
-        shipping["phone"] = phone
+    if recipient.phone:
+        shipping["phone"] = recipient.phone
     shipping["carrier"] = carrier_text(packages, stored_carrier)
     shipping["tracking_number"] = tracking_number_text(packages)
     return {"shipping": shipping}
