@@ -125,8 +125,11 @@ def _diff_shipment(
     carrier_differs = current.carrier is not None and not same_carrier(
         current.carrier, stored_carrier(shipment.carrier)
     )
+    # A tracker without a known status gets one when the provider can update it in place.
     status_differs = (
-        stored is not None and current.status is not None and current.status is not stored
+        stored is not None
+        and current.status is not stored
+        and (current.status is not None or capabilities.can_update_status)
     )
     if not carrier_differs and not status_differs:
         return [unchanged(note)]

@@ -375,14 +375,17 @@ def _account_issue(
     error: AccountError,
     issues: dict[tuple[str, str | None], AccountIssue],
 ) -> AccountIssue:
-    """Return the account's issue, recording this error as it when it is the first."""
-    key = (provider.name, provider.account)
+    """Return the account's issue, recording this error as it when it is the first.
+
+    The account is the one the error names (a Stripe connected account, for example),
+    or else the provider's.
+    """
+    account = error.account or provider.account
+    key = (provider.name, account)
     if key not in issues:
-        account = f" account {provider.account}" if provider.account else " account"
-        logger.error("Stopped calling the %s%s: %s", provider.name, account, error)
-        issues[key] = AccountIssue(
-            provider=provider.name, account=provider.account, message=str(error)
-        )
+        named = f" account {account}" if account else " account"
+        logger.error("Stopped calling the %s%s: %s", provider.name, named, error)
+        issues[key] = AccountIssue(provider=provider.name, account=account, message=str(error))
     return issues[key]
 
 

@@ -214,6 +214,21 @@ class StripeError(ProviderError):
         self.param = param
         self.should_retry = should_retry
 
+    @property
+    def retryable(self) -> bool:
+        """Whether sending the same request again, with the same Idempotency-Key, may succeed.
+
+        ``Stripe-Should-Retry`` decides when Stripe sent it, as in stripe-python 16.1.0;
+        otherwise a 409, a 429 ``lock_timeout`` and every 5xx are retryable.
+        """
+        if self.should_retry is not None:
+            return self.should_retry
+        if self.status is None:
+            return False
+        if self.status == 409 or self.status >= 500:
+            return True
+        return self.status == 429 and self.code == "lock_timeout"
+
     def __str__(self) -> str:
         facts = []
         if self.status is not None:

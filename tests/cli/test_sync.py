@@ -157,12 +157,13 @@ def test_bad_rows_reported_others_run(tmp_path: Path, capsys: pytest.CaptureFixt
     outcomes = {result["order_id"]: result["outcome"] for result in report["results"]}
     assert outcomes == {
         "2001": "added",
-        "2002": "failed",
+        "2002": "added",
         "2003": "failed",
         "2004": "failed",
         "2005": "failed",
         "2006": "skipped",
         "2007": "failed",
+        "2008": "failed",
     }
 
 
@@ -303,20 +304,23 @@ def test_secrets_never_printed(
     assert "12 Example Road" not in output
 
 
-def test_wrong_stripe_key_fails_rows(
+def test_wrong_stripe_key_one_account_error(
     served: tuple[PayPalEmulator, StripeEmulator, str, str],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _, _, paypal_url, stripe_url = served
+    _, stripe, paypal_url, stripe_url = served
     use_served(monkeypatch, paypal_url, stripe_url)
     monkeypatch.setenv("TRACKSYNC_STRIPE_API_KEY", "sk_test_wrongkeyvalue")
     status, report = run_json(capsys, str(EXAMPLE))
     assert status == 1
+    assert [issue["provider"] for issue in report["account_errors"]] == ["stripe"]
     stripe_outcomes = {r["outcome"] for r in report["results"] if r["provider"] == "stripe"}
     paypal_outcomes = {r["outcome"] for r in report["results"] if r["provider"] == "paypal"}
-    assert stripe_outcomes == {"failed"}
+    assert stripe_outcomes == {"skipped"}
     assert paypal_outcomes == {"added"}
+    # The provider stops after the first rejection instead of trying every payment.
+    assert len(stripe.requests) == 1
 
 
 def test_only_stripe_configured(
@@ -358,7 +362,7 @@ def test_results_in_file_order(tmp_path: Path, capsys: pytest.CaptureFixture[str
     _, report = run_json(
         capsys, str(PROBLEMS), "--emulate", "--emulator-state", str(tmp_path / "s.json")
     )
-    assert [result["line"] for result in report["results"]] == [2, 3, 4, 5, 6, 7, 8]
+    assert [result["line"] for result in report["results"]] == [2, 3, 4, 5, 6, 7, 8, 9]
 
 
 def test_provider_error_has_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -447,7 +451,7 @@ def test_status_after_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str
     status = main(["status", "--ledger", str(tmp_path / "s.ledger.sqlite3"), "--format", "json"])
     summary = json.loads(capsys.readouterr().out)
     assert status == 0
-    assert summary["counts"]["applied"] == {"paypal": 1}
+    assert summary["counts"]["applied"] == {"paypal": 2}
     assert summary["failures"] == []
 
 

@@ -6,6 +6,7 @@ first one added, as it would on the real providers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -70,9 +71,10 @@ class EmulatedProviders:
     def seed(self, orders: Iterable[Order]) -> None:
         """Create every payment the orders name that the emulators do not hold yet.
 
-        PayPal payments become a COMPLETED capture on their order; Stripe payments become
-        succeeded PaymentIntents carrying the order's recipient, as Checkout leaves them.
-        Payments the emulators already hold are left as they are.
+        PayPal payments become a COMPLETED capture, on their order when the payment names
+        one. Stripe payments become succeeded PaymentIntents, Charges or completed Checkout
+        Sessions, carrying the order's recipient as Checkout leaves them. Payments the
+        emulators already hold are left as they are.
         """
         for order in orders:
             for payment in order.payments:
@@ -88,8 +90,24 @@ class EmulatedProviders:
                 self.paypal.add_order(
                     payment.paypal_order_id, captures={payment.payment_id: "COMPLETED"}
                 )
-        elif payment.provider == STRIPE and not self.stripe.has_payment_intent(payment.payment_id):
-            self.stripe.add_payment_intent(payment.payment_id, shipping=_stripe_shipping(order))
+        elif payment.provider == PAYPAL and not self.paypal.has_capture(payment.payment_id):
+            self.paypal.add_capture(payment.payment_id, "COMPLETED")
+        elif payment.provider == STRIPE:
+            self._seed_stripe(order, payment.payment_id)
+
+    def _seed_stripe(self, order: Order, payment_id: str) -> None:
+        shipping = _stripe_shipping(order)
+        if payment_id.startswith(("ch_", "py_")):
+            if not self.stripe.has_charge(payment_id):
+                self.stripe.add_charge(payment_id, shipping=shipping)
+        elif payment_id.startswith("cs_"):
+            if not self.stripe.has_checkout_session(payment_id):
+                # A completed Checkout Session leads to a succeeded PaymentIntent of its own.
+                intent_id = "pi_" + hashlib.sha256(payment_id.encode()).hexdigest()[:24]
+                self.stripe.add_payment_intent(intent_id, shipping=shipping)
+                self.stripe.add_checkout_session(payment_id, payment_intent=intent_id)
+        elif not self.stripe.has_payment_intent(payment_id):
+            self.stripe.add_payment_intent(payment_id, shipping=shipping)
 
     def providers(self) -> list[TrackingProvider]:
         """Build one provider per emulator."""

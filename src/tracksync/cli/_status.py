@@ -63,8 +63,8 @@ def render_status_table(summary: dict[str, Any]) -> str:
     lines = [f"Ledger: {summary['ledger']}", ""]
     header = ["STATE", *(provider.upper() for provider in providers), "TOTAL"]
     rows = [header]
-    for state, row in counts.items():
-        values = [row.get(provider, 0) for provider in providers]
+    for state, per_provider in counts.items():
+        values = [per_provider.get(provider, 0) for provider in providers]
         rows.append([state, *(str(value) for value in values), str(sum(values))])
     widths = [max(len(row[index]) for row in rows) for index in range(len(header))]
     for row in rows:
