@@ -7,6 +7,15 @@ from collections.abc import Iterator
 import pytest
 
 from spec_validation import validate_request
+from tracksync.testing import set_testing
+
+
+@pytest.fixture(autouse=True)
+def _instant_retries() -> Iterator[None]:
+    """Let retries and rate limits run without waiting, as users' test suites can."""
+    set_testing(True)
+    yield
+    set_testing(False)
 
 
 @pytest.fixture(autouse=True)

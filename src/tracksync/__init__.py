@@ -32,6 +32,7 @@ from ._plan import (
 )
 from ._reconciler import Reconciler
 from ._remote import PaymentState, RemotePayment, Tracker
+from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import (
     AccountError,
@@ -78,6 +79,7 @@ __all__ = [
     "RemotePayment",
     "Report",
     "Result",
+    "RetryPolicy",
     "SQLiteLedger",
     "STRIPE",
     "Shipment",

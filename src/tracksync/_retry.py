@@ -37,6 +37,27 @@ logger = logging.getLogger("tracksync.http")
 _REPLAY_SAFE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
+#: Set by :func:`tracksync.testing.set_testing`: waits return at once and rate limits are off.
+_testing = False
+
+
+def set_testing(on: bool) -> None:
+    """Turn test mode on or off for every policy and limiter of this process."""
+    global _testing
+    _testing = on
+
+
+def is_testing() -> bool:
+    """Return whether test mode is on."""
+    return _testing
+
+
+def _sleep(seconds: float) -> None:
+    """Wait, unless test mode is on."""
+    if not _testing:
+        time.sleep(seconds)
+
+
 def _random_jitter(delay: float) -> float:
     """Spread retries out: a delay between half and all of the backoff."""
     return delay * random.uniform(0.5, 1.0)
@@ -52,7 +73,8 @@ class RetryPolicy:
         initial_delay: seconds before the first retry, doubled for each further one.
         max_delay: longest wait between two tries, in seconds, also for ``Retry-After``.
         jitter: turns a backoff into the wait actually used; tests pass ``lambda d: 0``.
-        sleep: waits the given seconds; tests pass a function that records instead.
+        sleep: waits the given seconds; tests pass a function that records instead. The
+            default does not wait in test mode (:func:`tracksync.testing.set_testing`).
         clock: monotonic seconds, for the time budget.
     """
 
@@ -61,7 +83,7 @@ class RetryPolicy:
     initial_delay: float = 0.5
     max_delay: float = 30.0
     jitter: Callable[[float], float] = _random_jitter
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = _sleep
     clock: Callable[[], float] = time.monotonic
 
     def backoff(self, retry: int) -> float:
@@ -137,7 +159,8 @@ def retry_delay(
 class RateLimiter:
     """A token bucket: at most ``rate`` requests per second, with bursts up to ``burst``.
 
-    Thread-safe. ``acquire`` waits with ``sleep`` until a token is free.
+    Thread-safe. ``acquire`` waits with ``sleep`` until a token is free, except in test
+    mode (:func:`tracksync.testing.set_testing`), where it never waits.
     """
 
     def __init__(
@@ -146,7 +169,7 @@ class RateLimiter:
         *,
         burst: int | None = None,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         if rate <= 0:
             raise ValueError(f"rate must be above 0 requests per second, not {rate}.")
@@ -154,12 +177,16 @@ class RateLimiter:
         self.burst = burst if burst is not None else max(1, int(rate))
         self._clock = clock
         self._sleep = sleep
+        self._honours_test_mode = sleep is None
         self._tokens = float(self.burst)
         self._updated = clock()
         self._lock = threading.Lock()
 
     def acquire(self) -> None:
         """Take one token, waiting until one is free."""
+        if self._honours_test_mode and _testing:
+            return
+        sleep = self._sleep or time.sleep
         while True:
             with self._lock:
                 current = self._clock()
@@ -171,7 +198,7 @@ class RateLimiter:
                     self._tokens -= 1.0
                     return
                 wait = (1.0 - self._tokens) / self.rate
-            self._sleep(wait)
+            sleep(wait)
 
 
 @attrs.define

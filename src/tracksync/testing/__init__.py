@@ -15,6 +15,7 @@ server on the loopback interface, for code that cannot take a transport. ``dump(
 ``load()`` save and restore an emulator's state as JSON-compatible data.
 """
 
+from .._retry import set_testing
 from ._base import EmulatorTransport, FaultSettings
 from ._paypal import PayPalEmulator
 from ._server import EmulatorServer, serve
@@ -27,4 +28,5 @@ __all__ = [
     "PayPalEmulator",
     "StripeEmulator",
     "serve",
+    "set_testing",
 ]

@@ -28,6 +28,7 @@ from tracksync import (
     Order,
     Outcome,
     Reconciler,
+    RetryPolicy,
     ShipmentStatus,
     Tracker,
 )
@@ -41,7 +42,9 @@ TRACKER_URL = f"{ORDER_URL}/trackers/{TRACKER_ID}"
 
 @pytest.fixture
 def provider() -> Iterator[PayPalProvider]:
-    with PayPalProvider(CLIENT_ID, CLIENT_SECRET, clock=FakeClock()) as provider:
+    with PayPalProvider(
+        CLIENT_ID, CLIENT_SECRET, clock=FakeClock(), retry=RetryPolicy(attempts=1)
+    ) as provider:
         yield provider
 
 

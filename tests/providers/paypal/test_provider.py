@@ -31,6 +31,8 @@ from tracksync import (
     Outcome,
     PaymentState,
     Reconciler,
+    RetryPolicy,
+    Shipment,
     ShipmentStatus,
     Tracker,
     TrackingProvider,
@@ -74,7 +76,10 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def provider(clock: FakeClock) -> Iterator[PayPalProvider]:
-    with PayPalProvider(CLIENT_ID, CLIENT_SECRET, clock=clock) as provider:
+    # One try per request, so each test sees exactly the answers it registers.
+    with PayPalProvider(
+        CLIENT_ID, CLIENT_SECRET, clock=clock, retry=RetryPolicy(attempts=1)
+    ) as provider:
         yield provider
 
 
@@ -594,3 +599,42 @@ def test_reconciler_adds_missing_shipment(httpx_mock: HTTPXMock, provider: PayPa
         "carrier": "USPS",
         "notify_payer": False,
     }
+
+
+def test_fetch_retries_server_error(httpx_mock: HTTPXMock) -> None:
+    add_token(httpx_mock)
+    unavailable = {
+        "name": "SERVICE_UNAVAILABLE",
+        "message": "Service Unavailable.",
+        "debug_id": "d1",
+    }
+    httpx_mock.add_response(method="GET", url=ORDER_URL, status_code=503, json=unavailable)
+    httpx_mock.add_response(method="GET", url=ORDER_URL, json=load_golden("order_completed.json"))
+    with PayPalProvider(CLIENT_ID, CLIENT_SECRET) as provider:
+        remote = provider.fetch(make_payment())
+    assert remote.state is PaymentState.READY
+    assert len(httpx_mock.get_requests(url=ORDER_URL)) == 2
+
+
+def test_track_not_retried_on_server_error(httpx_mock: HTTPXMock) -> None:
+    add_token(httpx_mock)
+    httpx_mock.add_response(method="GET", url=ORDER_URL, json=load_golden("order_completed.json"))
+    error = {
+        "name": "INTERNAL_SERVER_ERROR",
+        "message": "An internal server error occurred.",
+        "debug_id": "d2",
+    }
+    httpx_mock.add_response(method="POST", url=TRACK_URL, status_code=500, json=error)
+    with PayPalProvider(CLIENT_ID, CLIENT_SECRET) as provider:
+        remote = provider.fetch(make_payment())
+        change = Change(
+            kind=ChangeKind.ADD,
+            order_id="1001",
+            payment=make_payment(),
+            shipment=Shipment(tracking_number="TRACK1", carrier="UPS"),
+            target_id=remote.target_id,
+        )
+        with pytest.raises(PayPalError, match="HTTP 500"):
+            provider.apply(change)
+    # PayPal's /track takes no idempotency key: a resent 500 could add the tracker twice.
+    assert len(httpx_mock.get_requests(url=TRACK_URL)) == 1

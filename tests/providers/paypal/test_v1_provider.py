@@ -45,6 +45,7 @@ from tracksync import (
     PaymentRef,
     PaymentState,
     Reconciler,
+    RetryPolicy,
     ShipmentStatus,
     Tracker,
 )
@@ -56,7 +57,9 @@ TRACKER_ID = f"{CAPTURE_ID}-443844607820"
 
 @pytest.fixture
 def provider() -> Iterator[PayPalProvider]:
-    with PayPalProvider(CLIENT_ID, CLIENT_SECRET, clock=FakeClock()) as provider:
+    with PayPalProvider(
+        CLIENT_ID, CLIENT_SECRET, clock=FakeClock(), retry=RetryPolicy(attempts=1)
+    ) as provider:
         yield provider
 
 

@@ -32,6 +32,7 @@ from tracksync import (
     ConfigurationError,
     InvalidInputError,
     PaymentState,
+    RetryPolicy,
     Shipment,
     ShipmentStatus,
     StripeError,
@@ -43,7 +44,8 @@ from tracksync.providers.stripe import STRIPE_API_VERSION, StripeProvider
 
 @pytest.fixture
 def provider() -> Iterator[StripeProvider]:
-    with StripeProvider(KEY, base_url=BASE) as stripe:
+    # One try per request, so each test sees exactly the answers it registers.
+    with StripeProvider(KEY, base_url=BASE, retry=RetryPolicy(attempts=1)) as stripe:
         yield stripe
 
 

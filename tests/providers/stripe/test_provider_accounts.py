@@ -32,6 +32,7 @@ from tracksync import (
     ChangeKind,
     ChangeResult,
     Outcome,
+    RetryPolicy,
     ShipmentStatus,
     StripeError,
     Tracker,
@@ -46,7 +47,7 @@ SECOND_CHARGE_URL = f"{BASE}/v1/charges/{SECOND_CHARGE}"
 
 @pytest.fixture
 def provider() -> Iterator[StripeProvider]:
-    with StripeProvider(KEY, base_url=BASE) as stripe:
+    with StripeProvider(KEY, base_url=BASE, retry=RetryPolicy(attempts=1)) as stripe:
         yield stripe
 
 

@@ -27,6 +27,7 @@ from tracksync import (
     ChangeResult,
     Outcome,
     ProviderConnectionError,
+    RetryPolicy,
     StripeError,
 )
 from tracksync.providers.stripe import StripeProvider, is_retryable
@@ -34,7 +35,7 @@ from tracksync.providers.stripe import StripeProvider, is_retryable
 
 @pytest.fixture
 def provider() -> Iterator[StripeProvider]:
-    with StripeProvider(KEY, base_url=BASE) as stripe:
+    with StripeProvider(KEY, base_url=BASE, retry=RetryPolicy(attempts=1)) as stripe:
         yield stripe
 
 
@@ -52,9 +53,9 @@ def test_key_reused_after_crash(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(method="GET", url=PI_READ_URL, json=intent(UPS, "UPS"))
     httpx_mock.add_response(method="POST", url=PI_URL, json=intent())
 
-    with StripeProvider(KEY, base_url=BASE) as first:
+    with StripeProvider(KEY, base_url=BASE, retry=RetryPolicy(attempts=1)) as first:
         [lost] = first.apply_batch([change(ChangeKind.ADD, DHL, "DHL")])
-    with StripeProvider(KEY, base_url=BASE) as after_crash:
+    with StripeProvider(KEY, base_url=BASE, retry=RetryPolicy(attempts=1)) as after_crash:
         [result] = after_crash.apply_batch([change(ChangeKind.ADD, DHL, "DHL")])
 
     keys = [request.headers["Idempotency-Key"] for request in posted(httpx_mock)]

@@ -11,7 +11,7 @@ from ..._apply import apply_in_order
 from ..._models import PAYPAL, PaymentRef
 from ..._plan import Change, ChangeKind, ChangeResult, Outcome
 from ...errors import InvalidInputError, TracksyncError
-from .._flow import run_flow
+from .._flow import SendOptions, run_flow
 from ._apis import V1_BATCH_SIZE
 from ._session import PayPalSession
 from ._v1_apply import add_batch_flow, prepare_add
@@ -73,7 +73,11 @@ def apply_with_batches(
 
 
 def send_v1_adds(
-    client: httpx.Client, session: PayPalSession, changes: Sequence[Change]
+    client: httpx.Client,
+    session: PayPalSession,
+    changes: Sequence[Change],
+    *,
+    options: SendOptions | None = None,
 ) -> list[Output]:
     """Add the changes' trackers through the v1 API, up to 20 per request in input order.
 
@@ -92,7 +96,7 @@ def send_v1_adds(
         chunk = prepared[start : start + V1_BATCH_SIZE]
         flow = add_batch_flow(session, [entry for _, entry in chunk])
         try:
-            results: Sequence[Output] = run_flow(client, flow, provider=PAYPAL)
+            results: Sequence[Output] = run_flow(client, flow, provider=PAYPAL, options=options)
         except TracksyncError as exc:
             results = [exc] * len(chunk)
         for (index, _), result in zip(chunk, results, strict=True):

@@ -13,9 +13,11 @@ from typing_extensions import Self
 from ..._models import PAYPAL, PaymentRef, Shipment
 from ..._plan import Change, ChangeKind, ChangeResult
 from ..._remote import RemotePayment
+from ..._retry import RetryPolicy
 from ...errors import ConfigurationError, TracksyncError
 from .._flow import run_flow
 from .._protocol import Capabilities
+from .._sending import send_options
 from . import _flows, _v1_fetch
 from ._apis import (
     API_MODES,
@@ -41,6 +43,10 @@ SANDBOX_BASE_URL = "https://api-m.sandbox.paypal.com"
 LIVE_BASE_URL = "https://api-m.paypal.com"
 
 _BASE_URLS = {"sandbox": SANDBOX_BASE_URL, "live": LIVE_BASE_URL}
+
+# NOTE: PayPal publishes no numeric rate limits; 10 requests per second is a conservative
+# guess, not a documented figure. Raise it with requests_per_second= if PayPal allows more.
+DEFAULT_REQUESTS_PER_SECOND = 10.0
 
 #: Capabilities of Orders v2 trackers, kept under its first name.
 CAPABILITIES = ORDERS_V2_CAPABILITIES
@@ -82,6 +88,11 @@ class PayPalProvider:
         client: an ``httpx.Client`` to send requests with. The provider closes only a
             client it created itself.
         timeout: seconds to wait for PayPal, for the client the provider creates.
+        retry: when and how often to resend a request; None for the default
+            :class:`~tracksync.RetryPolicy`. Tracking writes, which PayPal takes without an
+            idempotency key, are resent only when PayPal cannot have received them.
+        requests_per_second: the most requests this account sends per second;
+            ``math.inf`` for no limit.
         clock: seconds from a monotonic clock, for the token's expiry.
 
     Raises:
@@ -102,6 +113,8 @@ class PayPalProvider:
         retry_without_items: bool = False,
         client: httpx.Client | None = None,
         timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         _check_credential("client_id", client_id, CLIENT_ID_VARIABLE)
@@ -136,6 +149,9 @@ class PayPalProvider:
         self._session = PayPalSession(auth=auth, account=account, on_behalf_of=on_behalf_of)
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(timeout=timeout)
+        self._options = send_options(
+            retry=retry, requests_per_second=requests_per_second, account=account
+        )
 
     @property
     def name(self) -> str:
@@ -210,7 +226,7 @@ class PayPalProvider:
             flow = _flows.fetch_flow(self._session, payment, self._api)
         else:
             flow = _v1_fetch.fetch_flow(self._session, payment)
-        return run_flow(self._client, flow, provider=PAYPAL)
+        return run_flow(self._client, flow, provider=PAYPAL, options=self._options)
 
     def apply(self, change: Change) -> ChangeResult:
         """Add, update or cancel one tracker.
@@ -243,7 +259,7 @@ class PayPalProvider:
             flow = update_flow(self._session, change)
         else:
             flow = cancel_flow(self._session, change)
-        return run_flow(self._client, flow, provider=PAYPAL)
+        return run_flow(self._client, flow, provider=PAYPAL, options=self._options)
 
     def apply_batch(self, changes: Sequence[Change]) -> _OutputList:
         """Perform the changes and return one result or error per change, in input order.
@@ -292,7 +308,7 @@ class PayPalProvider:
     def _send_v1_adds(self, changes: Sequence[Change]) -> _OutputList:
         if self._session.account_error is not None:
             return [self._session.account_error] * len(changes)
-        return send_v1_adds(self._client, self._session, changes)
+        return send_v1_adds(self._client, self._session, changes, options=self._options)
 
 
 def _check_credential(name: str, value: str, variable: str) -> None:
