@@ -259,3 +259,11 @@ def test_flow_may_finish_without_request() -> None:
 
     with httpx.Client(transport=httpx.MockTransport(Script())) as client:
         assert run_flow(client, nothing_to_send(), provider="paypal") == "done"
+
+
+def test_marked_post_retried() -> None:
+    from tracksync._retry import REPLAY_SAFE
+
+    request = httpx.Request("POST", URL, content=b"grant_type=client_credentials")
+    request.extensions[REPLAY_SAFE] = True
+    assert retry_delay(request, httpx.Response(500), None)[0] is True

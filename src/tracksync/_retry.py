@@ -24,6 +24,7 @@ import attrs
 import httpx
 
 __all__ = [
+    "REPLAY_SAFE",
     "Circuit",
     "RateLimiter",
     "RetryPolicy",
@@ -95,9 +96,15 @@ class RetryPolicy:
 NO_RETRY = RetryPolicy(attempts=1)
 
 
+#: A request extension that marks a POST as safe to resend, such as an OAuth token request.
+REPLAY_SAFE = "tracksync.replay_safe"
+
+
 def is_replay_safe(request: httpx.Request) -> bool:
     """Return whether sending the request twice has the effect of sending it once."""
-    return request.method in _REPLAY_SAFE_METHODS or "Idempotency-Key" in request.headers
+    if request.method in _REPLAY_SAFE_METHODS or "Idempotency-Key" in request.headers:
+        return True
+    return bool(request.extensions.get(REPLAY_SAFE))
 
 
 def parse_retry_after(value: str | None, *, now: datetime.datetime | None = None) -> float | None:

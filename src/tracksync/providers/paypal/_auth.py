@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 import attrs
 import httpx
 
+from ..._retry import REPLAY_SAFE
 from ...errors import PayPalError
 from .._flow import Flow
 from ._errors import parse_error
@@ -62,6 +63,8 @@ def build_token_request(base_url: str, client_id: str, client_secret: str) -> ht
         base_url + TOKEN_PATH,
         headers=headers,
         data={"grant_type": "client_credentials"},
+        # Asking for a token changes nothing at PayPal, so a failed request may be resent.
+        extensions={REPLAY_SAFE: True},
     )
 
 
