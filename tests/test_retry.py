@@ -7,14 +7,9 @@ import httpx
 import pytest
 
 from tracksync import AccountError, ProviderConnectionError
-from tracksync._retry import (
-    Circuit,
-    RateLimiter,
-    RetryPolicy,
-    parse_retry_after,
-    retry_delay,
-)
+from tracksync._retry import Circuit, RateLimiter, RetryPolicy, parse_retry_after
 from tracksync.providers._flow import SendOptions, send
+from tracksync.providers._retrying import retry_delay
 
 URL = "https://api.example.test/v1/things/1"
 
@@ -262,7 +257,7 @@ def test_flow_may_finish_without_request() -> None:
 
 
 def test_marked_post_retried() -> None:
-    from tracksync._retry import REPLAY_SAFE
+    from tracksync.providers._retrying import REPLAY_SAFE
 
     request = httpx.Request("POST", URL, content=b"grant_type=client_credentials")
     request.extensions[REPLAY_SAFE] = True

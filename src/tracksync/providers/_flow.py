@@ -15,8 +15,9 @@ from typing import TypeVar
 import attrs
 import httpx
 
-from .._retry import NO_RETRY, Circuit, RateLimiter, RetryPolicy, retry_delay
+from .._retry import NO_RETRY, Circuit, RateLimiter, RetryPolicy
 from ..errors import AccountError, ProviderConnectionError
+from ._retrying import retry_delay
 
 __all__ = ["Flow", "SendOptions", "run_flow", "send"]
 

@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 import attrs
 import httpx
 
-from ..._retry import REPLAY_SAFE
 from ...errors import PayPalError
 from .._flow import Flow
+from .._retrying import REPLAY_SAFE
 from ._errors import parse_error
 from ._http import USER_AGENT, read_json
 
