@@ -58,8 +58,8 @@ class FakeProvider:
             return f"Carrier {shipment.carrier!r} is not accepted."
         return None
 
-    def stored_carrier(self, payment: PaymentRef, carrier: str) -> str:
-        return carrier
+    def stored_carrier(self, payment: PaymentRef, shipment: Shipment) -> str:
+        return shipment.carrier
 
     def fetch(self, payment: PaymentRef) -> RemotePayment:
         self.fetched.append(payment)

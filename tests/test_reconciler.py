@@ -515,8 +515,8 @@ def test_other_account_keeps_going() -> None:
 class TranslatingProvider(FakeProvider):
     """Stores the shop's DPD_UK under the code UK_DPD, as PayPal's v1 API does."""
 
-    def stored_carrier(self, payment: PaymentRef, carrier: str) -> str:
-        return {"DPD_UK": "UK_DPD"}.get(carrier, carrier)
+    def stored_carrier(self, payment: PaymentRef, shipment: Shipment) -> str:
+        return {"DPD_UK": "UK_DPD"}.get(shipment.carrier, shipment.carrier)
 
 
 def test_translated_carrier_unchanged() -> None:

@@ -21,12 +21,12 @@ def diff_payment(
     payment: PaymentRef,
     remote: RemotePayment,
     capabilities: Capabilities,
-    stored_carrier: Callable[[str], str] = str,
+    stored_carrier: Callable[[Shipment], str] = lambda shipment: shipment.carrier,
 ) -> list[PlanEntry]:
     """Compare the order's shipments with what the provider holds for one payment.
 
-    ``stored_carrier`` turns the shop's carrier text into the value the provider stores
-    (its code, or the name it keeps), which is what a tracker's carrier is compared with.
+    ``stored_carrier`` turns a shipment's carrier into the value the provider stores (its
+    code, or the name it keeps), which is what a tracker's carrier is compared with.
     Pure: it reads nothing and writes nothing, so it can be tested with plain values.
     """
     entries: list[PlanEntry] = []
@@ -62,7 +62,7 @@ def _diff_shipment(
     shipment: Shipment,
     remote: RemotePayment,
     capabilities: Capabilities,
-    stored_carrier: Callable[[str], str],
+    stored_carrier: Callable[[Shipment], str],
 ) -> list[PlanEntry]:
     current = remote.active_tracker(shipment.tracking_number)
 
@@ -123,7 +123,7 @@ def _diff_shipment(
         return [change(ChangeKind.ADD, note)]
 
     carrier_differs = current.carrier is not None and not same_carrier(
-        current.carrier, stored_carrier(shipment.carrier)
+        current.carrier, stored_carrier(shipment)
     )
     # A tracker without a known status gets one when the provider can update it in place.
     status_differs = (

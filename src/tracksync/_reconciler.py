@@ -248,7 +248,7 @@ class Reconciler:
             payment,
             remote,
             capabilities,
-            lambda carrier: provider.stored_carrier(payment, carrier),
+            lambda shipment: provider.stored_carrier(payment, shipment),
         )
         return [_check_shipment(provider, entry) for entry in entries]
 

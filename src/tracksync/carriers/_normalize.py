@@ -26,6 +26,7 @@ import re
 import attrs
 
 from ..errors import InvalidInputError
+from ._code_aliases import ORDERS_V2_TO_V1, V1_TO_ORDERS_V2
 from ._detect import S10_FORMAT, Candidate, DetectionConfidence, detect
 from ._lookup import Hit, lookup
 from ._overrides import Overrides
@@ -255,11 +256,11 @@ def _from_code(text: str, code: str, confidence: Confidence, opening: str) -> Ca
     if carrier is not None:
         v1 = v1 or carrier.paypal_v1
         v2 = v2 or carrier.paypal_orders_v2
-    # Orders v2 renamed the v1 codes that start with a digit: 2EBOX became _2EBOX.
-    if v1 is None and code.startswith("_") and code[1:] in reg.codes["v1"]:
-        v1 = code[1:]
-    if v2 is None and "_" + code in reg.codes["orders_v2"]:
-        v2 = "_" + code
+    # Codes PayPal renamed between its APIs: UK_DPD became DPD_UK, 2EBOX became _2EBOX.
+    if v1 is None:
+        v1 = ORDERS_V2_TO_V1.get(code)
+    if v2 is None:
+        v2 = V1_TO_ORDERS_V2.get(code)
     codes = (v1 or OTHER, v2 or OTHER)
 
     lists = [label for label, value in (("v1", v1), ("Orders v2", v2)) if value == code]

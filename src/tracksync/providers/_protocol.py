@@ -50,8 +50,8 @@ class TrackingProvider(Protocol):
         """
         ...
 
-    def stored_carrier(self, payment: PaymentRef, carrier: str) -> str:
-        """Return the carrier as the provider would store it for the shop's carrier text.
+    def stored_carrier(self, payment: PaymentRef, shipment: Shipment) -> str:
+        """Return the carrier as the provider would store it for the shipment's carrier.
 
         The planner compares this, not the shop's text, with the carrier a tracker holds,
         so a carrier that the provider translates (a PayPal code renamed between its APIs,

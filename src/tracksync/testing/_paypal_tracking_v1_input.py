@@ -8,8 +8,6 @@ URL, email address or phone number.
 from __future__ import annotations
 
 import datetime
-import functools
-import importlib.resources
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -18,6 +16,7 @@ from typing import Any
 import attrs
 import httpx
 
+from ..carriers import paypal_codes
 from ._paypal_http import (
     Problem,
     optional_string,
@@ -106,12 +105,9 @@ _PHONE_SHAPES = (
 )
 
 
-@functools.cache
 def carrier_codes() -> frozenset[str]:
     """Return the carrier codes of the Tracking API v1 spec, without ``OTHER``."""
-    text = importlib.resources.files(__package__).joinpath("_paypal_carriers_v1.txt")
-    lines = text.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return paypal_codes("v1")
 
 
 @attrs.frozen

@@ -433,7 +433,7 @@ def test_add_carrier_name(httpx_mock: HTTPXMock, provider: PayPalProvider) -> No
     httpx_mock.add_response(method="POST", url=TRACK_URL, status_code=201)
     shipment = make_shipment(
         tracking_number="JD014600006281230000",
-        carrier="Royal Mail Tracked 24",
+        carrier="Kurier Nowak Express",
         items=(),
         notify_buyer=True,
     )

@@ -38,7 +38,7 @@ def test_track_body_matches_golden() -> None:
 def test_track_body_for_carrier_name() -> None:
     shipment = make_shipment(
         tracking_number="JD014600006281230000",
-        carrier="Royal Mail Tracked 24",
+        carrier="Kurier Nowak Express",
         items=(),
         notify_buyer=True,
     )
@@ -182,3 +182,10 @@ def test_cancel_unknown_tracker_raises() -> None:
             tracker_id=TRACKER_ID,
         )
     assert caught.value.issues == ("TRACKER_ID_NOT_FOUND",)
+
+
+def test_track_body_maps_known_name() -> None:
+    shipment = make_shipment(carrier="Royal Mail Tracked 24", items=())
+    body = add_tracker_body(CAPTURE_ID, shipment)
+    assert body["carrier"] == "ROYAL_MAIL"
+    assert "carrier_name_other" not in body

@@ -63,7 +63,7 @@ def test_tracker_list_shape() -> None:
 def test_other_carrier_read_as_name() -> None:
     trackers = parse_tracker_list(respond(200, load_golden("v1_tracker_list.json")), CAPTURE_ID)
     assert (trackers[1].carrier, trackers[1].status) == (
-        "Royal Mail Tracked 24",
+        "Kurier Nowak Express",
         ShipmentStatus.DELIVERED,
     )
 
@@ -121,7 +121,7 @@ def batch_shipments() -> list[tuple[Shipment, ShipmentStatus]]:
         (
             make_shipment(
                 tracking_number="JD014600006281230000",
-                carrier="Royal Mail Tracked 24",
+                carrier="Kurier Nowak Express",
                 status=ShipmentStatus.DELIVERED,
                 notify_buyer=True,
                 items=(),

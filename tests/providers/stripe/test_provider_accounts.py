@@ -78,7 +78,7 @@ def test_rejected_intent_falls_back(httpx_mock: HTTPXMock, provider: StripeProvi
     httpx_mock.add_response(method="POST", url=CHARGE_URL, json=charge())
 
     outputs = provider.apply_batch(
-        [change(ChangeKind.ADD, UPS, "UPS"), change(ChangeKind.ADD, DHL, "DHL")]
+        [change(ChangeKind.ADD, UPS, "UPS"), change(ChangeKind.ADD, DHL, "DHL Express")]
     )
 
     intent_post, charge_post = posted(httpx_mock)
@@ -99,7 +99,7 @@ def test_fallback_remembered(httpx_mock: HTTPXMock, provider: StripeProvider) ->
     httpx_mock.add_response(method="POST", url=SECOND_CHARGE_URL, json=charge())
 
     provider.apply_batch([change(ChangeKind.ADD, UPS, "UPS")])
-    [output] = provider.apply_batch([change(ChangeKind.ADD, DHL, "DHL", payment_id=SECOND_PI)])
+    [output] = provider.apply_batch([change(ChangeKind.ADD, DHL, "DHL Express", payment_id=SECOND_PI)])
 
     urls = [str(request.url) for request in posted(httpx_mock)]
     assert [PI_URL, CHARGE_URL, SECOND_CHARGE_URL] == urls
@@ -116,7 +116,7 @@ def test_fallback_remembered_in_batch(httpx_mock: HTTPXMock, provider: StripePro
     provider.apply_batch(
         [
             change(ChangeKind.ADD, UPS, "UPS"),
-            change(ChangeKind.ADD, DHL, "DHL", payment_id=SECOND_PI),
+            change(ChangeKind.ADD, DHL, "DHL Express", payment_id=SECOND_PI),
         ]
     )
 
@@ -147,7 +147,7 @@ def test_fallback_per_account(httpx_mock: HTTPXMock, provider: StripeProvider) -
 
     provider.apply_batch([change(ChangeKind.ADD, UPS, "UPS")])
     [output] = provider.apply_batch(
-        [change(ChangeKind.ADD, DHL, "DHL", payment_id=SECOND_PI, account=CONNECTED)]
+        [change(ChangeKind.ADD, DHL, "DHL Express", payment_id=SECOND_PI, account=CONNECTED)]
     )
 
     assert second_url == str(posted(httpx_mock)[-1].url)
@@ -172,7 +172,7 @@ def test_charge_holder_written_directly(httpx_mock: HTTPXMock, provider: StripeP
     httpx_mock.add_response(method="GET", url=PI_READ_URL, json=body)
     httpx_mock.add_response(method="POST", url=CHARGE_URL, json=charge())
 
-    provider.apply_batch([change(ChangeKind.ADD, DHL, "DHL")])
+    provider.apply_batch([change(ChangeKind.ADD, DHL, "DHL Express")])
 
     assert [CHARGE_URL] == [str(request.url) for request in posted(httpx_mock)]
 
@@ -270,7 +270,7 @@ def test_403_names_permissions(httpx_mock: HTTPXMock, provider: StripeProvider) 
     outputs = provider.apply_batch(
         [
             change(ChangeKind.ADD, UPS, "UPS", account=CONNECTED),
-            change(ChangeKind.ADD, DHL, "DHL", account=CONNECTED),
+            change(ChangeKind.ADD, DHL, "DHL Express", account=CONNECTED),
         ]
     )
 

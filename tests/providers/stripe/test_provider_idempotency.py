@@ -54,9 +54,9 @@ def test_key_reused_after_crash(httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(method="POST", url=PI_URL, json=intent())
 
     with StripeProvider(KEY, base_url=BASE, retry=RetryPolicy(attempts=1)) as first:
-        [lost] = first.apply_batch([change(ChangeKind.ADD, DHL, "DHL")])
+        [lost] = first.apply_batch([change(ChangeKind.ADD, DHL, "DHL Express")])
     with StripeProvider(KEY, base_url=BASE, retry=RetryPolicy(attempts=1)) as after_crash:
-        [result] = after_crash.apply_batch([change(ChangeKind.ADD, DHL, "DHL")])
+        [result] = after_crash.apply_batch([change(ChangeKind.ADD, DHL, "DHL Express")])
 
     keys = [request.headers["Idempotency-Key"] for request in posted(httpx_mock)]
     assert isinstance(lost, ProviderConnectionError)
@@ -70,7 +70,7 @@ def test_key_new_for_other_write(httpx_mock: HTTPXMock, provider: StripeProvider
     )
     httpx_mock.add_response(method="POST", url=PI_URL, json=intent(), is_reusable=True)
 
-    provider.apply_batch([change(ChangeKind.ADD, DHL, "DHL")])
+    provider.apply_batch([change(ChangeKind.ADD, DHL, "DHL Express")])
     first = post_key(httpx_mock)
     provider.apply_batch([change(ChangeKind.ADD, "1Z333", "UPS")])
 

@@ -49,7 +49,7 @@ def provider() -> Iterator[StripeProvider]:
 def order(
     *statuses: ShipmentStatus, payment: PaymentRef | None = None, shop_recipient: bool = False
 ) -> Order:
-    numbers = [(UPS, "UPS"), (DHL, "DHL"), (USPS, "USPS")]
+    numbers = [(UPS, "UPS"), (DHL, "DHL Express"), (USPS, "USPS")]
     shipments = [
         Shipment(tracking_number=number, carrier=carrier, status=status)
         for (number, carrier), status in zip(numbers, statuses, strict=False)
@@ -94,7 +94,7 @@ def test_first_run_one_write(httpx_mock: HTTPXMock, provider: StripeProvider) ->
     assert [Outcome.ADDED] * 3 == outcomes
     assert 1 == len(fake.keys)
     assert f"{UPS}, {DHL}, {USPS}" == shipping["tracking_number"]
-    assert "UPS, DHL, USPS" == shipping["carrier"]
+    assert "UPS, DHL Express, USPS" == shipping["carrier"]
     assert '"s":"DELIVERED"' in fake.intent()["metadata"][metadata_key(DHL)]
     assert "1001" == fake.intent()["metadata"]["order_id"]
 

@@ -59,7 +59,7 @@ def test_three_packages_one_write(httpx_mock: HTTPXMock, provider: StripeProvide
     outputs = provider.apply_batch(
         [
             change(ChangeKind.ADD, UPS, "UPS", status=ShipmentStatus.DELIVERED),
-            change(ChangeKind.ADD, DHL, "DHL"),
+            change(ChangeKind.ADD, DHL, "DHL Express"),
             change(ChangeKind.ADD, USPS, "USPS"),
         ]
     )
@@ -79,7 +79,7 @@ def test_outputs_in_input_order(httpx_mock: HTTPXMock, provider: StripeProvider)
         [
             change(ChangeKind.ADD, UPS, "UPS"),
             change(ChangeKind.ADD, USPS, "USPS", payment_id=OWN_CHARGE),
-            change(ChangeKind.ADD, DHL, "DHL"),
+            change(ChangeKind.ADD, DHL, "DHL Express"),
         ]
     )
 
@@ -97,7 +97,7 @@ def test_merchant_keys_untouched(httpx_mock: HTTPXMock, provider: StripeProvider
     httpx_mock.add_response(method="GET", url=PI_READ_URL, json=intent(metadata=merchant))
     httpx_mock.add_response(method="POST", url=PI_URL, json=intent())
 
-    provider.apply_batch([change(ChangeKind.ADD, UPS, "UPS"), change(ChangeKind.ADD, DHL, "DHL")])
+    provider.apply_batch([change(ChangeKind.ADD, UPS, "UPS"), change(ChangeKind.ADD, DHL, "DHL Express")])
 
     request = posted(httpx_mock)[0]
     assert_golden_request("request_merchant_keys.json", request)
@@ -112,7 +112,7 @@ def test_metadata_limit(httpx_mock: HTTPXMock, provider: StripeProvider) -> None
     outputs = provider.apply_batch(
         [
             change(ChangeKind.ADD, UPS, "UPS"),
-            change(ChangeKind.ADD, DHL, "DHL"),
+            change(ChangeKind.ADD, DHL, "DHL Express"),
             change(ChangeKind.ADD, USPS, "USPS"),
         ]
     )
@@ -132,7 +132,7 @@ def test_status_update_metadata_only(httpx_mock: HTTPXMock, provider: StripeProv
     httpx_mock.add_response(method="POST", url=PI_URL, json=THREE)
 
     outputs = provider.apply_batch(
-        [change(ChangeKind.UPDATE, DHL, "DHL", status=ShipmentStatus.DELIVERED)]
+        [change(ChangeKind.UPDATE, DHL, "DHL Express", status=ShipmentStatus.DELIVERED)]
     )
 
     assert [ChangeResult(outcome=Outcome.UPDATED)] == outputs
@@ -144,7 +144,7 @@ def test_nothing_to_write(httpx_mock: HTTPXMock, provider: StripeProvider) -> No
 
     outputs = provider.apply_batch(
         [
-            change(ChangeKind.ADD, DHL, "DHL"),
+            change(ChangeKind.ADD, DHL, "DHL Express"),
             change(ChangeKind.CANCEL, "1Z000", "UPS"),
             change(ChangeKind.UPDATE, "1Z001", "UPS"),
         ]
@@ -162,7 +162,7 @@ def test_cancel_one_of_three(httpx_mock: HTTPXMock, provider: StripeProvider) ->
     httpx_mock.add_response(method="GET", url=PI_READ_URL, json=THREE)
     httpx_mock.add_response(method="POST", url=PI_URL, json=THREE)
 
-    outputs = provider.apply_batch([change(ChangeKind.CANCEL, DHL, "DHL")])
+    outputs = provider.apply_batch([change(ChangeKind.CANCEL, DHL, "DHL Express")])
 
     assert [ChangeResult(outcome=Outcome.CANCELLED)] == outputs
     assert_golden_request("request_cancel_one_of_three.json", posted(httpx_mock)[0])
@@ -271,7 +271,7 @@ def test_missing_recipient_fails_payment(httpx_mock: HTTPXMock, provider: Stripe
     )
 
     outputs = provider.apply_batch(
-        [change(ChangeKind.ADD, UPS, "UPS"), change(ChangeKind.ADD, DHL, "DHL")]
+        [change(ChangeKind.ADD, UPS, "UPS"), change(ChangeKind.ADD, DHL, "DHL Express")]
     )
 
     assert 2 == len(outputs)
@@ -285,7 +285,7 @@ def test_comma_fails_alone(httpx_mock: HTTPXMock, provider: StripeProvider) -> N
     httpx_mock.add_response(method="POST", url=PI_URL, json=intent())
 
     outputs = provider.apply_batch(
-        [change(ChangeKind.ADD, UPS, "UPS, DHL"), change(ChangeKind.ADD, DHL, "DHL")]
+        [change(ChangeKind.ADD, UPS, "UPS, DHL"), change(ChangeKind.ADD, DHL, "DHL Express")]
     )
 
     assert isinstance(outputs[0], InvalidInputError)
@@ -349,7 +349,7 @@ def test_write_error_fails_payment(httpx_mock: HTTPXMock, provider: StripeProvid
     )
 
     outputs = provider.apply_batch(
-        [change(ChangeKind.ADD, UPS, "UPS"), change(ChangeKind.ADD, DHL, "DHL")]
+        [change(ChangeKind.ADD, UPS, "UPS"), change(ChangeKind.ADD, DHL, "DHL Express")]
     )
 
     assert outputs[0] is outputs[1]

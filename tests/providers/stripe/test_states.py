@@ -77,7 +77,7 @@ def test_three_packages_with_statuses() -> None:
 
     expected = (
         Tracker(tracking_number=UPS, carrier="UPS", status=ShipmentStatus.DELIVERED),
-        Tracker(tracking_number=DHL, carrier="DHL", status=ShipmentStatus.SHIPPED),
+        Tracker(tracking_number=DHL, carrier="DHL Express", status=ShipmentStatus.SHIPPED),
         Tracker(tracking_number=USPS, carrier="USPS", status=ShipmentStatus.ON_HOLD),
     )
     assert PaymentState.READY == remote.state

@@ -1,71 +1,41 @@
 """Map a shop's carrier to the ``carrier`` and ``carrier_name_other`` fields PayPal takes.
 
-Each tracking API has its own published list of carrier codes, shipped with this package
-as ``carriers_v1.txt`` and ``carriers_orders_v2.txt``. A carrier is sent as a code only
-when the target API's list has it, or when the other list has it and
-:data:`V1_TO_ORDERS_V2` names its counterpart. Anything else is sent as ``OTHER`` with
-the text as ``carrier_name_other``.
+The mapping is tracksync's carrier registry (:func:`tracksync.carriers.normalize`): a code
+in the target API's published list is sent as it is, a code PayPal renamed between its two
+APIs is translated, a known carrier gets its code for that API, and anything else is sent
+as ``OTHER`` with the name as ``carrier_name_other``.
 """
 
 from __future__ import annotations
 
-import functools
-from importlib import resources
-
+from ...carriers import MAX_CARRIER_NAME_LENGTH, OTHER, Overrides, normalize
 from ._apis import Api
-from ._carrier_aliases import V1_TO_ORDERS_V2
 
-__all__ = [
-    "MAX_CARRIER_NAME_LENGTH",
-    "OTHER",
-    "carrier_code",
-    "carrier_codes",
-    "carrier_fields",
-    "stored_carrier",
-]
-
-#: The carrier code that PayPal pairs with a free-text ``carrier_name_other``.
-OTHER = "OTHER"
-
-#: Maximum length of ``carrier_name_other`` that PayPal accepts, in characters.
-MAX_CARRIER_NAME_LENGTH = 64
-
-_CODE_FILES = {Api.V1: "carriers_v1.txt", Api.ORDERS_V2: "carriers_orders_v2.txt"}
-
-_ORDERS_V2_TO_V1 = {v2: v1 for v1, v2 in V1_TO_ORDERS_V2.items()}
-_TRANSLATIONS = {Api.ORDERS_V2: V1_TO_ORDERS_V2, Api.V1: _ORDERS_V2_TO_V1}
+__all__ = ["MAX_CARRIER_NAME_LENGTH", "OTHER", "carrier_fields", "stored_carrier"]
 
 
-@functools.cache
-def carrier_codes(api: Api) -> frozenset[str]:
-    """Return the carrier codes that PayPal's spec lists for the API, without ``OTHER``."""
-    package = resources.files(__name__.rpartition(".")[0])
-    text = package.joinpath(_CODE_FILES[api]).read_text(encoding="utf-8")
-    lines = (line.strip() for line in text.splitlines())
-    return frozenset(line for line in lines if line and not line.startswith("#"))
+def carrier_fields(
+    carrier: str,
+    api: Api,
+    *,
+    tracking_number: str | None = None,
+    overrides: Overrides | None = None,
+) -> dict[str, str]:
+    """Return ``carrier`` and, for a carrier without a code, ``carrier_name_other``."""
+    match = normalize(carrier, tracking_number=tracking_number, overrides=overrides)
+    fields = match.paypal_fields(api.value)
+    if fields["carrier"] == OTHER and "carrier_name_other" not in fields:
+        fields["carrier_name_other"] = carrier[:MAX_CARRIER_NAME_LENGTH].rstrip() or OTHER
+    return fields
 
 
-def carrier_code(carrier: str, api: Api) -> str | None:
-    """Return the API's code for the carrier, or None when it has no code for it."""
-    if carrier == OTHER or carrier in carrier_codes(api):
-        return carrier
-    return _TRANSLATIONS[api].get(carrier)
-
-
-def stored_carrier(carrier: str, api: Api) -> str:
+def stored_carrier(
+    carrier: str,
+    api: Api,
+    *,
+    tracking_number: str | None = None,
+    overrides: Overrides | None = None,
+) -> str:
     """Return the carrier as the API stores it: its code, or the name sent with OTHER."""
-    fields = carrier_fields(carrier, api)
+    fields = carrier_fields(carrier, api, tracking_number=tracking_number, overrides=overrides)
     return fields.get("carrier_name_other", fields["carrier"])
-
-
-def carrier_fields(carrier: str, api: Api) -> dict[str, str]:
-    """Return ``carrier`` and, for a carrier without a code, ``carrier_name_other``.
-
-    A code is compared as written, so ``"ups"`` is a name, not the code ``UPS``. A name is
-    cut to 64 characters. ``OTHER`` itself is sent with ``OTHER`` as the name.
-    """
-    code = carrier_code(carrier, api)
-    if code is not None and code != OTHER:
-        return {"carrier": code}
-    name = carrier[:MAX_CARRIER_NAME_LENGTH].rstrip()
-    return {"carrier": OTHER, "carrier_name_other": name}

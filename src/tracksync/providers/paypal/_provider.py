@@ -14,6 +14,7 @@ from ..._models import PAYPAL, PaymentRef, Shipment
 from ..._plan import Change, ChangeKind, ChangeResult
 from ..._remote import RemotePayment
 from ..._retry import RetryPolicy
+from ...carriers import Overrides
 from ...errors import ConfigurationError, TracksyncError
 from .._flow import run_flow
 from .._protocol import Capabilities
@@ -93,6 +94,9 @@ class PayPalProvider:
             idempotency key, are resent only when PayPal cannot have received them.
         requests_per_second: the most requests this account sends per second;
             ``math.inf`` for no limit.
+        carrier_overrides: the shop's own carrier names mapped to registry carriers or
+            PayPal codes, applied before tracksync's rules (see
+            :func:`tracksync.carriers.normalize`).
         clock: seconds from a monotonic clock, for the token's expiry.
 
     Raises:
@@ -115,6 +119,7 @@ class PayPalProvider:
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND,
+        carrier_overrides: Overrides | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         _check_credential("client_id", client_id, CLIENT_ID_VARIABLE)
@@ -149,6 +154,7 @@ class PayPalProvider:
         self._session = PayPalSession(auth=auth, account=account, on_behalf_of=on_behalf_of)
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(timeout=timeout)
+        self._carrier_overrides = carrier_overrides
         self._options = send_options(
             retry=retry, requests_per_second=requests_per_second, account=account
         )
@@ -184,9 +190,25 @@ class PayPalProvider:
         """Return why the payment's capture or order id cannot be used, or None."""
         return check_payment(payment, self._api)
 
-    def stored_carrier(self, payment: PaymentRef, carrier: str) -> str:
+    def stored_carrier(self, payment: PaymentRef, shipment: Shipment) -> str:
         """Return the carrier code the payment's API stores, or the name sent with OTHER."""
-        return stored_carrier(carrier, self._api_for(payment))
+        return stored_carrier(
+            shipment.carrier,
+            self._api_for(payment),
+            tracking_number=shipment.tracking_number,
+            overrides=self._carrier_overrides,
+        )
+
+    def _with_stored_carrier(self, change: Change) -> Change:
+        """Return the change with its carrier as the payment's API stores it.
+
+        The builders then send that code, or that name with OTHER, and apply the shop's
+        carrier overrides once, here.
+        """
+        carrier = self.stored_carrier(change.payment, change.shipment)
+        if carrier == change.shipment.carrier:
+            return change
+        return attrs.evolve(change, shipment=attrs.evolve(change.shipment, carrier=carrier))
 
     def check_shipment(self, payment: PaymentRef, shipment: Shipment) -> str | None:
         """Return why the shipment cannot be sent to the payment's API, or None.
@@ -241,6 +263,7 @@ class PayPalProvider:
             ProviderError: PayPal could not be reached or responded with an error.
         """
         self._session.check_account()
+        change = self._with_stored_carrier(change)
         api = self._api_for(change.payment)
         # A flow must send a request before it returns, so the no-op check comes first.
         unchanged = already_applied(change, api)
@@ -269,7 +292,7 @@ class PayPalProvider:
         the tracker it replaces failed.
         """
         return apply_with_batches(
-            changes,
+            [self._with_stored_carrier(change) for change in changes],
             is_batched=self._is_v1_add,
             apply=self.apply,
             add_batch=self._send_v1_adds,

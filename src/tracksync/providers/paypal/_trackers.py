@@ -55,7 +55,7 @@ def add_tracker_body(capture_id: str, shipment: Shipment) -> dict[str, Any]:
     body: dict[str, Any] = {
         "capture_id": capture_id,
         "tracking_number": shipment.tracking_number,
-        **carrier_fields(shipment.carrier, Api.ORDERS_V2),
+        **carrier_fields(shipment.carrier, Api.ORDERS_V2, tracking_number=shipment.tracking_number),
         "notify_payer": shipment.notify_buyer,
     }
     if shipment.items:

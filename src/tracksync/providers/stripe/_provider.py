@@ -7,12 +7,14 @@ import types
 import urllib.parse
 from collections.abc import Sequence
 
+import attrs
 import httpx
 
 from ..._models import STRIPE, PaymentRef, Shipment
 from ..._plan import Change, ChangeKind, ChangeResult
 from ..._remote import RemotePayment
 from ..._retry import RetryPolicy
+from ...carriers import Overrides, normalize
 from ...errors import (
     AccountError,
     ConfigurationError,
@@ -62,6 +64,8 @@ class StripeProvider:
         retry: when and how often to resend a request; None for the default
             :class:`~tracksync.RetryPolicy`. Every write carries an Idempotency-Key, so a
             resent write is never applied twice.
+        carrier_overrides: the shop's own carrier names mapped to registry carriers,
+            applied before tracksync's rules (see :func:`tracksync.carriers.normalize`).
         requests_per_second: the most requests this key sends per second; None for 20
             with a test key and 80 with a live key, below Stripe's limits of 25 and 100;
             ``math.inf`` for no limit.
@@ -83,6 +87,7 @@ class StripeProvider:
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
         requests_per_second: float | None = None,
+        carrier_overrides: Overrides | None = None,
     ) -> None:
         _check_api_key(api_key)
         if account is not None and (not account.strip() or account != account.strip()):
@@ -109,6 +114,7 @@ class StripeProvider:
         self._client = client if client is not None else httpx.Client(timeout=timeout)
         if requests_per_second is None:
             requests_per_second = _default_rate(api_key)
+        self._carrier_overrides = carrier_overrides
         self._options = send_options(
             retry=retry, requests_per_second=requests_per_second, account=account
         )
@@ -136,9 +142,9 @@ class StripeProvider:
         """Return why tracksync cannot use the payment's id or connected account, or None."""
         return describe_payment_id(payment.payment_id) or describe_account(payment)
 
-    def stored_carrier(self, payment: PaymentRef, carrier: str) -> str:
-        """Return the carrier as given: Stripe stores free text."""
-        return carrier
+    def stored_carrier(self, payment: PaymentRef, shipment: Shipment) -> str:
+        """Return the carrier's display name, which is what Stripe gets as free text."""
+        return display_carrier(shipment, self._carrier_overrides)
 
     def check_shipment(self, payment: PaymentRef, shipment: Shipment) -> str | None:
         """Return why Stripe would reject the shipment's carrier, or None."""
@@ -195,6 +201,7 @@ class StripeProvider:
         failure is the output of every change in it. A change with a value Stripe would
         reject fails alone, before any request.
         """
+        changes = [self._with_display_carrier(change) for change in changes]
         outputs: list[_Output | None] = [None] * len(changes)
         groups: dict[tuple[str, str | None], list[int]] = {}
         for index, change in enumerate(changes):
@@ -245,6 +252,13 @@ class StripeProvider:
         if applied.wrote_to_charge:
             self._memory.remember_charge_writes(account)
         return list(applied.results)
+
+    def _with_display_carrier(self, change: Change) -> Change:
+        """Return the change with its carrier as the display name Stripe gets."""
+        carrier = display_carrier(change.shipment, self._carrier_overrides)
+        if carrier == change.shipment.carrier:
+            return change
+        return attrs.evolve(change, shipment=attrs.evolve(change.shipment, carrier=carrier))
 
     def close(self) -> None:
         """Close the HTTP client if this provider created it."""
@@ -309,3 +323,11 @@ def _default_rate(api_key: str) -> float:
     if api_key.startswith(("sk_test_", "rk_test_")):
         return 20.0
     return 80.0
+
+
+def display_carrier(shipment: Shipment, overrides: Overrides | None) -> str:
+    """Return the carrier's name as tracksync's registry writes it, or the shop's text."""
+    match = normalize(
+        shipment.carrier, tracking_number=shipment.tracking_number, overrides=overrides
+    )
+    return match.display_name or shipment.carrier

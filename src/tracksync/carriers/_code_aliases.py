@@ -10,7 +10,7 @@ are sent to the other API as OTHER with the code as the carrier's name.
 
 from __future__ import annotations
 
-__all__ = ["V1_TO_ORDERS_V2"]
+__all__ = ["ORDERS_V2_TO_V1", "V1_TO_ORDERS_V2"]
 
 # NOTE: Orders v2 spells five codes with a leading underscore (_2EBOX, _360LION,
 # _3JMSLOGISTICS, _4_72, _6LS) where v1 has none. Whether the live Orders v2 API wants
@@ -67,3 +67,5 @@ V1_TO_ORDERS_V2 = {
     "US_ONTRAC": "ONTRAC",
     "ZA_FASTWAY": "FASTWAY_ZA",
 }
+
+ORDERS_V2_TO_V1 = {v2: v1 for v1, v2 in V1_TO_ORDERS_V2.items()}
