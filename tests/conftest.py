@@ -34,3 +34,9 @@ def _validate_mocked_requests(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     for sent in httpx_mock.get_requests():
         validate_request(sent)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Run async tests on asyncio only (anyio's pytest plugin comes with httpx)."""
+    return "asyncio"

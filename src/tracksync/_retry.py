@@ -47,6 +47,10 @@ def _sleep(seconds: float) -> None:
         time.sleep(seconds)
 
 
+#: The default ``RetryPolicy.sleep``; async senders replace it with ``asyncio.sleep``.
+_DEFAULT_SLEEP = _sleep
+
+
 def _random_jitter(delay: float) -> float:
     """Spread retries out: a delay between half and all of the backoff."""
     return delay * random.uniform(0.5, 1.0)
@@ -134,21 +138,38 @@ class RateLimiter:
 
     def acquire(self) -> None:
         """Take one token, waiting until one is free."""
-        if self._honours_test_mode and _testing:
-            return
-        sleep = self._sleep or time.sleep
         while True:
-            with self._lock:
-                current = self._clock()
-                self._tokens = min(
-                    float(self.burst), self._tokens + (current - self._updated) * self.rate
-                )
-                self._updated = current
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
-                    return
-                wait = (1.0 - self._tokens) / self.rate
-            sleep(wait)
+            wait = self._reserve()
+            if wait <= 0:
+                return
+            (self._sleep or time.sleep)(wait)
+
+    async def acquire_async(self) -> None:
+        """Take one token, waiting without blocking the event loop until one is free."""
+        import asyncio
+
+        while True:
+            wait = self._reserve()
+            if wait <= 0:
+                return
+            if self._sleep is not None:
+                self._sleep(wait)
+            else:
+                await asyncio.sleep(wait)
+
+    def _reserve(self) -> float:
+        """Take a token and return 0, or return the seconds until one is free."""
+        if self._honours_test_mode and _testing:
+            return 0.0
+        with self._lock:
+            current = self._clock()
+            elapsed = current - self._updated
+            self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
+            self._updated = current
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return 0.0
+            return (1.0 - self._tokens) / self.rate
 
 
 @attrs.define

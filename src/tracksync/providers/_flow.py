@@ -8,6 +8,7 @@ with an ``httpx.Client``; an async runner can drive the same generator with an
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Generator
 from typing import TypeVar
@@ -15,11 +16,11 @@ from typing import TypeVar
 import attrs
 import httpx
 
-from .._retry import NO_RETRY, Circuit, RateLimiter, RetryPolicy
-from ..errors import AccountError, ProviderConnectionError
+from .._retry import _DEFAULT_SLEEP, NO_RETRY, Circuit, RateLimiter, RetryPolicy, is_testing
+from ..errors import AccountError, ProviderConnectionError, TracksyncError
 from ._retrying import retry_delay
 
-__all__ = ["Flow", "SendOptions", "run_flow", "send"]
+__all__ = ["Flow", "SendOptions", "run_flow", "run_flow_async", "send", "send_async"]
 
 T = TypeVar("T")
 
@@ -52,22 +53,48 @@ def run_flow(
 ) -> T:
     """Send every request the flow yields and return the flow's result.
 
+    A request that fails for good raises its error inside the flow, at the ``yield``, so a
+    flow can catch it and carry on with other requests; an error the flow does not catch
+    comes out of ``run_flow``.
+
     Raises:
         ProviderConnectionError: a request got no answer (connection error or timeout).
         AccountError: the account's circuit is open after a run of server errors.
     """
     try:
         request = next(flow)
+        while True:
+            try:
+                response = send(client, request, provider=provider, options=options)
+            except TracksyncError as exc:
+                request = flow.throw(exc)
+            else:
+                request = flow.send(response)
     except StopIteration as stop:
-        done: T = stop.value
-        return done
-    while True:
-        response = send(client, request, provider=provider, options=options)
-        try:
-            request = flow.send(response)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
+        result: T = stop.value
+        return result
+
+
+async def run_flow_async(
+    client: httpx.AsyncClient,
+    flow: Flow[T],
+    *,
+    provider: str,
+    options: SendOptions | None = None,
+) -> T:
+    """Drive a flow with an ``httpx.AsyncClient``, exactly as :func:`run_flow` does."""
+    try:
+        request = next(flow)
+        while True:
+            try:
+                response = await send_async(client, request, provider=provider, options=options)
+            except TracksyncError as exc:
+                request = flow.throw(exc)
+            else:
+                request = flow.send(response)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
 
 
 def send(
@@ -78,64 +105,133 @@ def send(
     options: SendOptions | None = None,
 ) -> httpx.Response:
     """Send one request, retrying as the policy allows, and log each attempt in one line."""
-    options = options or _DEFAULT_OPTIONS
-    circuit = options.circuit
-    if circuit is not None and circuit.is_open:
-        raise _circuit_error(provider, options.account, circuit)
-
-    policy = options.retry
-    started = policy.clock()
-    attempt = 1
+    attempts = _Attempts(request, options or _DEFAULT_OPTIONS, provider)
     while True:
-        if options.limiter is not None:
-            options.limiter.acquire()
+        if attempts.limiter is not None:
+            attempts.limiter.acquire()
         response, error = _send_once(client, request, provider=provider)
-        should_retry, wait, reason = retry_delay(request, response, error)
-        if should_retry and attempt < policy.attempts:
-            delay = wait if wait is not None else policy.backoff(attempt)
-            within_budget = policy.clock() - started + delay <= policy.timeout
-            if delay <= policy.max_delay and within_budget:
-                logger.warning(
-                    "Retrying %s %s %s in %.1f s (attempt %d of %d): %s",
-                    provider,
-                    request.method,
-                    request.url.path,
-                    delay,
-                    attempt + 1,
-                    policy.attempts,
-                    reason,
-                )
-                policy.sleep(delay)
-                attempt += 1
-                continue
-        break
+        delay = attempts.retry_after(response, error)
+        if delay is None:
+            return attempts.finish(response, error)
+        attempts.policy.sleep(delay)
 
-    if circuit is not None:
-        failed = error is not None or (response is not None and response.status_code >= 500)
-        circuit.record(failed=failed, reason=reason)
-    if error is not None:
-        raise _connection_error(request, error, provider=provider) from error
-    assert response is not None
-    return response
+
+async def send_async(
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    provider: str,
+    options: SendOptions | None = None,
+) -> httpx.Response:
+    """Send one request with an ``httpx.AsyncClient``, as :func:`send` does."""
+    attempts = _Attempts(request, options or _DEFAULT_OPTIONS, provider)
+    while True:
+        if attempts.limiter is not None:
+            await attempts.limiter.acquire_async()
+        try:
+            response: httpx.Response | None = await client.send(request)
+            error: httpx.TransportError | None = None
+        except httpx.TransportError as exc:
+            response, error = None, exc
+        _log_answer(request, response, error, provider=provider)
+        delay = attempts.retry_after(response, error)
+        if delay is None:
+            return attempts.finish(response, error)
+        await policy_sleep_async(attempts.policy, delay)
+
+
+async def policy_sleep_async(policy: RetryPolicy, delay: float) -> None:
+    """Wait ``delay`` seconds without blocking the event loop, unless in test mode."""
+    if policy.sleep is not _DEFAULT_SLEEP:
+        policy.sleep(delay)
+    elif not is_testing():
+        await asyncio.sleep(delay)
+
+
+class _Attempts:
+    """The tries of one request: whether and when to retry, and what to return or raise.
+
+    Both :func:`send` and :func:`send_async` use it, so the retry policy exists once.
+    """
+
+    def __init__(self, request: httpx.Request, options: SendOptions, provider: str) -> None:
+        circuit = options.circuit
+        if circuit is not None and circuit.is_open:
+            raise _circuit_error(provider, options.account, circuit)
+        self.request = request
+        self.options = options
+        self.provider = provider
+        self.policy = options.retry
+        self.limiter = options.limiter
+        self.started = self.policy.clock()
+        self.attempt = 1
+        self.reason = ""
+
+    def retry_after(
+        self, response: httpx.Response | None, error: httpx.TransportError | None
+    ) -> float | None:
+        """Return the seconds to wait before the next try, or None to stop trying."""
+        policy = self.policy
+        should_retry, wait, self.reason = retry_delay(self.request, response, error)
+        if not should_retry or self.attempt >= policy.attempts:
+            return None
+        delay = wait if wait is not None else policy.backoff(self.attempt)
+        within_budget = policy.clock() - self.started + delay <= policy.timeout
+        if delay > policy.max_delay or not within_budget:
+            return None
+        self.attempt += 1
+        logger.warning(
+            "Retrying %s %s %s in %.1f s (attempt %d of %d): %s",
+            self.provider,
+            self.request.method,
+            self.request.url.path,
+            delay,
+            self.attempt,
+            policy.attempts,
+            self.reason,
+        )
+        return delay
+
+    def finish(
+        self, response: httpx.Response | None, error: httpx.TransportError | None
+    ) -> httpx.Response:
+        """Count the outcome in the circuit, then return the response or raise the error."""
+        circuit = self.options.circuit
+        if circuit is not None:
+            failed = error is not None or (response is not None and response.status_code >= 500)
+            circuit.record(failed=failed, reason=self.reason)
+        if error is not None:
+            raise _connection_error(self.request, error, provider=self.provider) from error
+        assert response is not None
+        return response
 
 
 def _send_once(
     client: httpx.Client, request: httpx.Request, *, provider: str
 ) -> tuple[httpx.Response | None, httpx.TransportError | None]:
     try:
-        response = client.send(request)
+        response: httpx.Response | None = client.send(request)
+        error: httpx.TransportError | None = None
     except httpx.TransportError as exc:
-        logger.info(
-            "%s %s %s -> no answer (%s)",
-            provider,
-            request.method,
-            request.url.path,
-            type(exc).__name__,
-        )
-        return None, exc
-    # The path holds payment and order ids but no secrets; bodies are never logged.
-    logger.info("%s %s %s -> %d", provider, request.method, request.url.path, response.status_code)
-    return response, None
+        response, error = None, exc
+    _log_answer(request, response, error, provider=provider)
+    return response, error
+
+
+def _log_answer(
+    request: httpx.Request,
+    response: httpx.Response | None,
+    error: httpx.TransportError | None,
+    *,
+    provider: str,
+) -> None:
+    """Log one line per try. The path holds payment and order ids, but never a secret."""
+    if error is not None:
+        answer = f"no answer ({type(error).__name__})"
+    else:
+        assert response is not None
+        answer = str(response.status_code)
+    logger.info("%s %s %s -> %s", provider, request.method, request.url.path, answer)
 
 
 def _connection_error(
