@@ -149,3 +149,13 @@ def test_stripe_rate_limit_in_stripe_shape() -> None:
     assert response.json()["error"]["code"] == "rate_limit"
     assert response.headers["Retry-After"] == "1"
     assert response.headers["Request-Id"].startswith("req_")
+
+
+@pytest.mark.anyio
+async def test_async_client_uses_emulator() -> None:
+    stripe = stripe_with_intents(1)
+    stripe.set_faults(FaultSettings(latency=0.01))
+    async with httpx.AsyncClient(transport=stripe) as client:
+        response = await client.get("https://api.stripe.com/v1/payment_intents/pi_0", headers=AUTH)
+    assert response.status_code == 200
+    assert len(stripe.requests) == 1

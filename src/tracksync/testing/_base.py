@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import asyncio
 import datetime
 import json
 import random
@@ -214,7 +215,7 @@ class _RandomFaults:
         return self._random.random() < self.settings.retry_after
 
 
-class EmulatorTransport(httpx.BaseTransport, abc.ABC):
+class EmulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport, abc.ABC):
     """An httpx transport that responds to requests from in-memory provider state.
 
     Every request is recorded in order before the response is built. One lock serialises
@@ -288,13 +289,30 @@ class EmulatorTransport(httpx.BaseTransport, abc.ABC):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Record ``request`` and return the provider's response to it."""
         request.read()
+        latency = self._record(request)
+        if latency > 0:
+            # Outside the lock, so a threaded server serves other requests meanwhile.
+            time.sleep(latency)
+        return self._answer(request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Record ``request`` and return the response, for an ``httpx.AsyncClient``."""
+        await request.aread()
+        latency = self._record(request)
+        if latency > 0:
+            await asyncio.sleep(latency)
+        return self._answer(request)
+
+    def _record(self, request: httpx.Request) -> float:
+        """Log the request and return the latency to add before answering it."""
         with self._lock:
             self._requests.append(request)
-            random_faults = self._random_faults
-        if random_faults is not None and random_faults.settings.latency > 0:
-            # Outside the lock, so a threaded server serves other requests meanwhile.
-            time.sleep(random_faults.settings.latency)
+            faults = self._random_faults
+        return faults.settings.latency if faults is not None else 0.0
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
         with self._lock:
+            random_faults = self._random_faults
             for fault in self._faults:
                 if fault.matches(request):
                     return fault.respond(request)
