@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 import attrs
@@ -119,3 +120,50 @@ class FakeBatchingProvider(FakeProvider):
             except TracksyncError as exc:
                 outputs.append(exc)
         return outputs[:-1] if self.drop_one_result else outputs
+
+
+@attrs.define
+class FakeAsyncProvider:
+    """An async provider over a FakeProvider's state, counting reads in flight at once."""
+
+    inner: FakeProvider = attrs.field(factory=FakeProvider)
+    max_concurrency: int = 4
+    in_flight: int = 0
+    most_in_flight: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def account(self) -> str | None:
+        return self.inner.account
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.inner.capabilities
+
+    def check_payment(self, payment: PaymentRef) -> str | None:
+        return self.inner.check_payment(payment)
+
+    def check_shipment(self, payment: PaymentRef, shipment: Shipment) -> str | None:
+        return self.inner.check_shipment(payment, shipment)
+
+    def stored_carrier(self, payment: PaymentRef, shipment: Shipment) -> str:
+        return self.inner.stored_carrier(payment, shipment)
+
+    async def fetch(self, payment: PaymentRef) -> RemotePayment:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.001)
+        self.in_flight -= 1
+        return self.inner.fetch(payment)
+
+    async def apply_batch(self, changes: Sequence[Change]) -> list[ChangeResult | TracksyncError]:
+        outputs: list[ChangeResult | TracksyncError] = []
+        for change in changes:
+            try:
+                outputs.append(self.inner.apply(change))
+            except TracksyncError as exc:
+                outputs.append(exc)
+        return outputs

@@ -272,3 +272,17 @@ def test_unanswered_write_stays_pending(ledger: MemoryLedger) -> None:
     report = reconciler.apply(reconciler.plan([order(shipment())]))
     assert provider.applied == []
     assert [result.outcome for result in report] == [Outcome.UNCHANGED]
+
+
+def test_bulk_lookup_matches_single(ledger: MemoryLedger) -> None:
+    other = PaymentRef(provider="stripe", payment_id="pi_1")
+    europe = attrs.evolve(PAYMENT, account="eu")
+    ledger.record([entry(), entry(account="eu", tracking_number="1Z2")])
+    found = ledger.entries_for_payments([PAYMENT, europe, other])
+    assert found == {PAYMENT: [entry()], europe: [entry(account="eu", tracking_number="1Z2")]}
+
+
+def test_bulk_lookup_many_payments(ledger: MemoryLedger) -> None:
+    payments = [PaymentRef(provider="paypal", payment_id=f"CAP{index}") for index in range(1200)]
+    ledger.record([entry(payment_id=payment.payment_id) for payment in payments])
+    assert len(ledger.entries_for_payments(payments)) == 1200

@@ -30,7 +30,7 @@ from ._plan import (
     Result,
     Unchanged,
 )
-from ._reconciler import Reconciler
+from ._reconciler import AsyncReconciler, Reconciler
 from ._remote import PaymentState, RemotePayment, Tracker
 from ._retry import RetryPolicy
 from ._version import __version__
@@ -45,12 +45,19 @@ from .errors import (
     StripeError,
     TracksyncError,
 )
-from .providers._protocol import BatchingProvider, Capabilities, TrackingProvider
+from .providers._protocol import (
+    AsyncTrackingProvider,
+    BatchingProvider,
+    Capabilities,
+    TrackingProvider,
+)
 
 __all__ = [
     "AccountError",
     "AccountIssue",
     "Address",
+    "AsyncReconciler",
+    "AsyncTrackingProvider",
     "BatchingProvider",
     "Capabilities",
     "Change",

@@ -109,6 +109,12 @@ class Ledger(Protocol):
         """Return every entry of the payment, in no particular order."""
         ...
 
+    def entries_for_payments(
+        self, payments: Iterable[PaymentRef]
+    ) -> dict[PaymentRef, list[LedgerEntry]]:
+        """Return the entries of many payments at once; payments without entries are left out."""
+        ...
+
     def record(self, entries: Sequence[LedgerEntry]) -> None:
         """Insert or update the entries, durably, before returning.
 
@@ -130,41 +136,52 @@ def now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def _payment_key(payment: PaymentRef) -> tuple[str, str | None, str]:
+    return (payment.provider, payment.account, payment.payment_id)
+
+
 class MemoryLedger:
     """A ledger kept in memory, for tests and one-off scripts."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str | None, str, str], LedgerEntry] = {}
+        self._by_payment: dict[tuple[str, str | None, str], dict[str, LedgerEntry]] = {}
         self._lock = threading.Lock()
 
     def entries_for_payment(self, payment: PaymentRef) -> list[LedgerEntry]:
         """Return every entry of the payment."""
         with self._lock:
-            return [
-                entry
-                for entry in self._entries.values()
-                if entry.provider == payment.provider
-                and entry.account == payment.account
-                and entry.payment_id == payment.payment_id
-            ]
+            return list(self._by_payment.get(_payment_key(payment), {}).values())
+
+    def entries_for_payments(
+        self, payments: Iterable[PaymentRef]
+    ) -> dict[PaymentRef, list[LedgerEntry]]:
+        """Return the entries of many payments; payments without entries are left out."""
+        found: dict[PaymentRef, list[LedgerEntry]] = {}
+        with self._lock:
+            for payment in payments:
+                entries = self._by_payment.get(_payment_key(payment))
+                if entries:
+                    found[payment] = list(entries.values())
+        return found
 
     def record(self, entries: Sequence[LedgerEntry]) -> None:
         """Insert or update the entries, keeping each one's creation time and tracker id."""
         with self._lock:
             for entry in entries:
-                known = self._entries.get(entry.key)
+                held = self._by_payment.setdefault(entry.key[:3], {})
+                known = held.get(entry.tracking_number)
                 if known is not None:
                     entry = attrs.evolve(
                         entry,
                         created_at=known.created_at,
                         tracker_id=entry.tracker_id or known.tracker_id,
                     )
-                self._entries[entry.key] = entry
+                held[entry.tracking_number] = entry
 
     def entries(self) -> Iterator[LedgerEntry]:
         """Yield every entry."""
         with self._lock:
-            snapshot = list(self._entries.values())
+            snapshot = [entry for held in self._by_payment.values() for entry in held.values()]
         return iter(snapshot)
 
     def close(self) -> None:
@@ -172,6 +189,9 @@ class MemoryLedger:
 
 
 _SCHEMA_VERSION = 1
+
+#: Payment ids per query in entries_for_payments, well under SQLite's 999 parameters.
+_QUERY_BATCH = 500
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger_meta (
@@ -262,6 +282,28 @@ class SQLiteLedger:
                 (payment.provider, payment.account or "", payment.payment_id),
             ).fetchall()
         return [_entry_from_row(row) for row in rows]
+
+    def entries_for_payments(
+        self, payments: Iterable[PaymentRef]
+    ) -> dict[PaymentRef, list[LedgerEntry]]:
+        """Return the entries of many payments, reading them a few hundred at a time."""
+        wanted: dict[tuple[str, str, str], list[PaymentRef]] = {}
+        for payment in payments:
+            key = (payment.provider, payment.account or "", payment.payment_id)
+            wanted.setdefault(key, []).append(payment)
+        found: dict[PaymentRef, list[LedgerEntry]] = {}
+        ids = sorted({payment_id for _, _, payment_id in wanted})
+        for start in range(0, len(ids), _QUERY_BATCH):
+            batch = ids[start : start + _QUERY_BATCH]
+            marks = ", ".join("?" * len(batch))
+            with self._lock:
+                rows = self._connection.execute(
+                    f"SELECT * FROM ledger_entries WHERE payment_id IN ({marks})", batch
+                ).fetchall()
+            for row in rows:
+                for payment in wanted.get((row[0], row[1], row[2]), ()):
+                    found.setdefault(payment, []).append(_entry_from_row(row))
+        return found
 
     def record(self, entries: Sequence[LedgerEntry]) -> None:
         """Insert or update the entries in one committed transaction.

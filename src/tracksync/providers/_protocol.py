@@ -10,18 +10,18 @@ from .._plan import Change, ChangeResult
 from .._remote import Capabilities, RemotePayment
 from ..errors import TracksyncError
 
-__all__ = ["BatchingProvider", "Capabilities", "TrackingProvider"]
+__all__ = [
+    "AsyncTrackingProvider",
+    "BatchingProvider",
+    "Capabilities",
+    "ProviderBase",
+    "TrackingProvider",
+]
 
 
 @runtime_checkable
-class TrackingProvider(Protocol):
-    """A payment provider that can hold shipment trackers.
-
-    Implementations read with :meth:`fetch` and write only in :meth:`apply`. Both raise
-    :class:`~tracksync.errors.ProviderError` when the provider cannot be reached or answers
-    with an error; a payment that does not exist is not an error but a
-    :class:`~tracksync.RemotePayment` in state NOT_FOUND.
-    """
+class ProviderBase(Protocol):
+    """What every provider has, sync or async: its identity and the checks that send nothing."""
 
     @property
     def name(self) -> str:
@@ -59,6 +59,17 @@ class TrackingProvider(Protocol):
         """
         ...
 
+
+@runtime_checkable
+class TrackingProvider(ProviderBase, Protocol):
+    """A payment provider that can hold shipment trackers.
+
+    Implementations read with :meth:`fetch` and write only in :meth:`apply`. Both raise
+    :class:`~tracksync.errors.ProviderError` when the provider cannot be reached or answers
+    with an error; a payment that does not exist is not an error but a
+    :class:`~tracksync.RemotePayment` in state NOT_FOUND.
+    """
+
     def fetch(self, payment: PaymentRef) -> RemotePayment:
         """Read what the provider holds for the payment now."""
         ...
@@ -83,4 +94,20 @@ class BatchingProvider(TrackingProvider, Protocol):
         tracker keep their order: a cancel comes before the add that replaces it, and that
         add is skipped when the cancel fails.
         """
+        ...
+
+
+@runtime_checkable
+class AsyncTrackingProvider(ProviderBase, Protocol):
+    """A provider whose reads and writes are coroutines, for :class:`~tracksync.AsyncReconciler`.
+
+    The methods mean what :class:`TrackingProvider`'s and :class:`BatchingProvider`'s do.
+    """
+
+    async def fetch(self, payment: PaymentRef) -> RemotePayment:
+        """Read what the provider holds for the payment now."""
+        ...
+
+    async def apply_batch(self, changes: Sequence[Change]) -> list[ChangeResult | TracksyncError]:
+        """Perform the changes and return one entry per change, in the same order."""
         ...
