@@ -3,27 +3,51 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from typing import NoReturn, TypeVar
 
 from ._models import PaymentRef
 from ._plan import Change, ChangeKind, ChangeResult, Outcome
 from .errors import TracksyncError
 
-__all__ = ["apply_in_order"]
+__all__ = ["apply_in_order", "apply_in_order_flow"]
 
 logger = logging.getLogger("tracksync")
+
+_Request = TypeVar("_Request")
+_Response = TypeVar("_Response")
+_Output = ChangeResult | TracksyncError
 
 
 def apply_in_order(
     apply: Callable[[Change], ChangeResult], changes: Sequence[Change]
-) -> list[ChangeResult | TracksyncError]:
+) -> list[_Output]:
     """Apply each change in order and return its result or the error that made it fail.
 
     When cancelling a tracker fails, the add of the same tracking number on the same
     payment that follows it is skipped, so a replacement never exists beside the tracker
     it was meant to replace.
     """
-    outputs: list[ChangeResult | TracksyncError] = []
+
+    def apply_now(change: Change) -> Generator[NoReturn, object, ChangeResult]:
+        return apply(change)
+        yield  # Makes this a generator that sends nothing; never reached.
+
+    flow = apply_in_order_flow(apply_now, changes)
+    try:
+        next(flow)
+    except StopIteration as stop:
+        outputs: list[_Output] = stop.value
+        return outputs
+    raise AssertionError("apply_in_order_flow yielded, though no change sends anything")
+
+
+def apply_in_order_flow(
+    apply: Callable[[Change], Generator[_Request, _Response, ChangeResult]],
+    changes: Sequence[Change],
+) -> Generator[_Request, _Response, list[_Output]]:
+    """Do what :func:`apply_in_order` does, with ``apply`` as a flow of requests."""
+    outputs: list[_Output] = []
     failed_cancels: set[tuple[PaymentRef, str]] = set()
     for change in changes:
         key = (change.payment, change.shipment.tracking_number)
@@ -39,7 +63,7 @@ def apply_in_order(
             )
             continue
         try:
-            outputs.append(apply(change))
+            outputs.append((yield from apply(change)))
         except TracksyncError as exc:
             logger.warning("Failed to %s: %s", change, exc)
             if change.kind is ChangeKind.CANCEL:

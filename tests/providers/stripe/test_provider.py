@@ -362,4 +362,9 @@ def test_key_absent_from_logs(
 
 
 def test_package_exports() -> None:
-    assert ["STRIPE_API_VERSION", "StripeProvider", "is_retryable"] == stripe_package.__all__
+    assert [
+        "AsyncStripeProvider",
+        "STRIPE_API_VERSION",
+        "StripeProvider",
+        "is_retryable",
+    ] == stripe_package.__all__

@@ -99,7 +99,9 @@ def test_fallback_remembered(httpx_mock: HTTPXMock, provider: StripeProvider) ->
     httpx_mock.add_response(method="POST", url=SECOND_CHARGE_URL, json=charge())
 
     provider.apply_batch([change(ChangeKind.ADD, UPS, "UPS")])
-    [output] = provider.apply_batch([change(ChangeKind.ADD, DHL, "DHL Express", payment_id=SECOND_PI)])
+    [output] = provider.apply_batch(
+        [change(ChangeKind.ADD, DHL, "DHL Express", payment_id=SECOND_PI)]
+    )
 
     urls = [str(request.url) for request in posted(httpx_mock)]
     assert [PI_URL, CHARGE_URL, SECOND_CHARGE_URL] == urls

@@ -97,7 +97,9 @@ def test_merchant_keys_untouched(httpx_mock: HTTPXMock, provider: StripeProvider
     httpx_mock.add_response(method="GET", url=PI_READ_URL, json=intent(metadata=merchant))
     httpx_mock.add_response(method="POST", url=PI_URL, json=intent())
 
-    provider.apply_batch([change(ChangeKind.ADD, UPS, "UPS"), change(ChangeKind.ADD, DHL, "DHL Express")])
+    provider.apply_batch(
+        [change(ChangeKind.ADD, UPS, "UPS"), change(ChangeKind.ADD, DHL, "DHL Express")]
+    )
 
     request = posted(httpx_mock)[0]
     assert_golden_request("request_merchant_keys.json", request)

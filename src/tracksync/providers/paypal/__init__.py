@@ -2,7 +2,9 @@
 tracking APIs."""
 
 from ._apis import ORDERS_V2_CAPABILITIES, V1_CAPABILITIES
-from ._provider import CAPABILITIES, LIVE_BASE_URL, SANDBOX_BASE_URL, PayPalProvider
+from ._async_provider import AsyncPayPalProvider
+from ._core import CAPABILITIES, LIVE_BASE_URL, SANDBOX_BASE_URL
+from ._provider import PayPalProvider
 
 __all__ = [
     "CAPABILITIES",
@@ -10,5 +12,6 @@ __all__ = [
     "ORDERS_V2_CAPABILITIES",
     "SANDBOX_BASE_URL",
     "V1_CAPABILITIES",
+    "AsyncPayPalProvider",
     "PayPalProvider",
 ]

@@ -56,8 +56,7 @@ def apply_flow(
 ) -> Flow[ChangeResult]:
     """Add or cancel the change's tracker.
 
-    The caller checks :func:`already_applied` first: a flow must send a request before it
-    returns.
+    The caller checks :func:`already_applied` first, so that no no-op is sent.
 
     Raises:
         InvalidInputError: the change is an UPDATE, has no capture id (``target_id``), or

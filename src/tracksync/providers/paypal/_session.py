@@ -156,6 +156,10 @@ class PayPalSession:
         return f"tracksync sends no more requests for {account} in this run."
 
     def _stop(self, message: str, cause: PayPalError) -> AccountError:
+        # Async providers send several calls at once, so calls in flight when the session
+        # stops may fail the same way. They get the first error, which is logged once.
+        if self.account_error is not None:
+            return self.account_error
         error = AccountError(message, provider=PAYPAL, account=self.account, cause=cause)
         self.account_error = error
         logger.warning("Stopped calling %s: %s", self.account or "the PayPal account", error)

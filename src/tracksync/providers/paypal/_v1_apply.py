@@ -22,7 +22,7 @@ from ._v1_batch import BatchItem, build_add_trackers, parse_added_trackers
 from ._v1_fetch import read_trackers_flow
 from ._v1_trackers import build_put_tracker, parse_put_tracker, tracker_body
 
-__all__ = ["add_batch_flow", "cancel_flow", "prepare_add", "update_flow"]
+__all__ = ["add_batch_flow", "add_flow", "cancel_flow", "prepare_add", "update_flow"]
 
 
 def prepare_add(change: Change) -> tuple[BatchItem, dict[str, Any]]:
@@ -65,6 +65,21 @@ def add_batch_flow(
         action=f"Adding {len(items)} trackers through PayPal's v1 API",
     )
     return parse_added_trackers(response, items)
+
+
+def add_flow(session: PayPalSession, change: Change) -> Flow[ChangeResult]:
+    """Add the change's tracker alone, in a batch request of one.
+
+    Raises:
+        InvalidInputError: the change cannot be sent (see :func:`prepare_add`).
+        AccountError: PayPal rejected the credentials or their permissions.
+        PayPalError: PayPal rejected the request or the tracker, or did not confirm it.
+    """
+    prepared = prepare_add(change)
+    [output] = yield from add_batch_flow(session, [prepared])
+    if isinstance(output, PayPalError):
+        raise output
+    return output
 
 
 def update_flow(session: PayPalSession, change: Change) -> Flow[ChangeResult]:

@@ -62,6 +62,15 @@ class AccountMemory:
         """Convert a 401 or 403 into the AccountError that stops the account, else None."""
         if error.status not in (401, 403):
             return None
+
+        # Async providers send several requests at once, so requests in flight when an
+        # account stops may fail the same way. They get the first error, logged once.
+        stopped = self._key_rejected
+        if stopped is None and error.status == 403:
+            stopped = self._rejected.get(account)
+        if stopped is not None:
+            return stopped
+
         where = _account_text(account, self.label)
         if error.status == 401:
             message = (

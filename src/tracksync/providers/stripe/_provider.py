@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 import types
-import urllib.parse
 from collections.abc import Sequence
 
-import attrs
 import httpx
 
 from ..._models import STRIPE, PaymentRef, Shipment
-from ..._plan import Change, ChangeKind, ChangeResult
+from ..._plan import Change, ChangeResult
 from ..._remote import RemotePayment
 from ..._retry import RetryPolicy
-from ...carriers import Overrides, normalize
-from ...errors import (
-    AccountError,
-    ConfigurationError,
-    InvalidInputError,
-    StripeError,
-    TracksyncError,
-)
+from ...carriers import Overrides
+from ...errors import TracksyncError
 from .._flow import run_flow
 from .._protocol import Capabilities
-from .._sending import send_options
-from ._accounts import AccountMemory
-from ._flows import apply_changes, fetch_payment
-from ._ids import connected_account, describe_account, describe_payment_id
-from ._settings import DEFAULT_BASE_URL, STRIPE_API_VERSION, ApiSettings
-from ._shipping import check_carrier
-from ._states import DETAIL_CAPABILITIES
+from .._units import Output, run_batch
+from ._core import StripeCore
+from ._settings import STRIPE_API_VERSION
 
 __all__ = ["StripeProvider"]
-
-logger = logging.getLogger("tracksync.stripe")
-
-_Output = ChangeResult | TracksyncError
 
 
 class StripeProvider:
@@ -74,8 +57,6 @@ class StripeProvider:
         ConfigurationError: the API key is empty, or an option is invalid.
     """
 
-    _CAPABILITIES = DETAIL_CAPABILITIES
-
     def __init__(
         self,
         api_key: str,
@@ -89,35 +70,18 @@ class StripeProvider:
         requests_per_second: float | None = None,
         carrier_overrides: Overrides | None = None,
     ) -> None:
-        _check_api_key(api_key)
-        if account is not None and (not account.strip() or account != account.strip()):
-            raise ConfigurationError(
-                f"The Stripe account label {account!r} is blank or has outer white space. "
-                "Give a label such as 'eu-shop', or None."
-            )
-        if not api_version.strip():
-            raise ConfigurationError(
-                f"The Stripe API version is empty. Leave it out to send {STRIPE_API_VERSION}."
-            )
-        if timeout <= 0:
-            raise ConfigurationError(
-                f"The Stripe timeout is {timeout!r} seconds. Give a positive number."
-            )
-        self._settings = ApiSettings(
-            api_key=api_key,
-            base_url=_clean_base_url(base_url),
+        self._core = StripeCore.create(
+            api_key,
+            base_url=base_url,
+            account=account,
             api_version=api_version,
+            timeout=timeout,
+            retry=retry,
+            requests_per_second=requests_per_second,
+            carrier_overrides=carrier_overrides,
         )
-        self._account = account
-        self._memory = AccountMemory(label=account)
         self._owns_client = client is None
         self._client = client if client is not None else httpx.Client(timeout=timeout)
-        if requests_per_second is None:
-            requests_per_second = _default_rate(api_key)
-        self._carrier_overrides = carrier_overrides
-        self._options = send_options(
-            retry=retry, requests_per_second=requests_per_second, account=account
-        )
 
     @property
     def name(self) -> str:
@@ -127,7 +91,7 @@ class StripeProvider:
     @property
     def account(self) -> str | None:
         """The account label this provider serves, or None for the only Stripe account."""
-        return self._account
+        return self._core.account
 
     @property
     def capabilities(self) -> Capabilities:
@@ -136,23 +100,19 @@ class StripeProvider:
         A payment whose metadata has no room for tracksync's keys declares its own
         capabilities without statuses when it is fetched.
         """
-        return self._CAPABILITIES
+        return self._core.capabilities
 
     def check_payment(self, payment: PaymentRef) -> str | None:
         """Return why tracksync cannot use the payment's id or connected account, or None."""
-        return describe_payment_id(payment.payment_id) or describe_account(payment)
+        return self._core.check_payment(payment)
 
     def stored_carrier(self, payment: PaymentRef, shipment: Shipment) -> str:
         """Return the carrier's display name, which is what Stripe gets as free text."""
-        return display_carrier(shipment, self._carrier_overrides)
+        return self._core.stored_carrier(payment, shipment)
 
     def check_shipment(self, payment: PaymentRef, shipment: Shipment) -> str | None:
         """Return why Stripe would reject the shipment's carrier, or None."""
-        try:
-            check_carrier(shipment.carrier)
-        except InvalidInputError as exc:
-            return str(exc)
-        return None
+        return self._core.check_shipment(payment, shipment)
 
     def fetch(self, payment: PaymentRef) -> RemotePayment:
         """Read the payment's objects and the packages on the one that keeps its tracking.
@@ -163,24 +123,8 @@ class StripeProvider:
             StripeError: Stripe responded with an error other than "no such object".
             ProviderConnectionError: a request got no response.
         """
-        problem = describe_account(payment)
-        if problem is not None:
-            raise InvalidInputError(problem)
-        account = connected_account(payment)
-        self._memory.check(account)
-        flow = fetch_payment(
-            self._settings,
-            payment,
-            stripe_account=account,
-            prefer_charge=self._memory.writes_to_charges(account),
-        )
-        try:
-            return run_flow(self._client, flow, provider=STRIPE, options=self._options)
-        except StripeError as exc:
-            rejected = self._memory.account_error(exc, account)
-            if rejected is not None:
-                raise rejected from exc
-            raise
+        flow = self._core.fetch_flow(payment)
+        return run_flow(self._client, flow, provider=STRIPE, options=self._core.options)
 
     def apply(self, change: Change) -> ChangeResult:
         """Make one change, as :meth:`apply_batch` does.
@@ -193,7 +137,7 @@ class StripeProvider:
             raise output
         return output
 
-    def apply_batch(self, changes: Sequence[Change]) -> list[ChangeResult | TracksyncError]:
+    def apply_batch(self, changes: Sequence[Change]) -> list[Output]:
         """Make the changes with one read and at most one write per payment.
 
         Changes are grouped by payment id and account. Each group is applied in its own
@@ -201,64 +145,8 @@ class StripeProvider:
         failure is the output of every change in it. A change with a value Stripe would
         reject fails alone, before any request.
         """
-        changes = [self._with_display_carrier(change) for change in changes]
-        outputs: list[_Output | None] = [None] * len(changes)
-        groups: dict[tuple[str, str | None], list[int]] = {}
-        for index, change in enumerate(changes):
-            problem = self._check_change(change)
-            if problem is not None:
-                outputs[index] = problem
-                continue
-            key = (change.payment.payment_id, change.payment.account)
-            groups.setdefault(key, []).append(index)
-
-        for indexes in groups.values():
-            group = [changes[index] for index in indexes]
-            for index, output in zip(indexes, self._apply_payment(group), strict=True):
-                outputs[index] = output
-        return [output for output in outputs if output is not None]
-
-    def _check_change(self, change: Change) -> InvalidInputError | None:
-        problem = self.check_payment(change.payment)
-        if problem is None and change.kind is not ChangeKind.CANCEL:
-            problem = self.check_shipment(change.payment, change.shipment)
-        return InvalidInputError(problem) if problem is not None else None
-
-    def _apply_payment(self, changes: Sequence[Change]) -> list[_Output]:
-        payment = changes[0].payment
-        account = connected_account(payment)
-        try:
-            self._memory.check(account)
-        except AccountError as exc:
-            # Logged once, when the account was stopped.
-            return [exc] * len(changes)
-
-        try:
-            flow = apply_changes(
-                self._settings,
-                payment,
-                changes,
-                stripe_account=account,
-                prefer_charge=self._memory.writes_to_charges(account),
-            )
-            applied = run_flow(self._client, flow, provider=STRIPE, options=self._options)
-        except TracksyncError as exc:
-            error = exc
-            if isinstance(exc, StripeError):
-                error = self._memory.account_error(exc, account) or exc
-            logger.warning("Failed to apply %d changes to %s: %s", len(changes), payment, error)
-            return [error] * len(changes)
-
-        if applied.wrote_to_charge:
-            self._memory.remember_charge_writes(account)
-        return list(applied.results)
-
-    def _with_display_carrier(self, change: Change) -> Change:
-        """Return the change with its carrier as the display name Stripe gets."""
-        carrier = display_carrier(change.shipment, self._carrier_overrides)
-        if carrier == change.shipment.carrier:
-            return change
-        return attrs.evolve(change, shipment=attrs.evolve(change.shipment, carrier=carrier))
+        batch = self._core.plan_batch(changes)
+        return run_batch(self._client, batch, provider=STRIPE, options=self._core.options)
 
     def close(self) -> None:
         """Close the HTTP client if this provider created it."""
@@ -277,57 +165,4 @@ class StripeProvider:
         self.close()
 
     def __repr__(self) -> str:
-        return (
-            f"StripeProvider(base_url={self._settings.base_url!r}, account={self._account!r}, "
-            f"api_version={self._settings.api_version!r})"
-        )
-
-
-def _check_api_key(api_key: str) -> None:
-    # The messages never include the key, not even in part.
-    if not isinstance(api_key, str) or not api_key:
-        raise ConfigurationError(
-            "The Stripe API key is empty. Give a secret key (sk_...) or a restricted key "
-            "(rk_...) from the Stripe Dashboard."
-        )
-    if any(character.isspace() for character in api_key):
-        raise ConfigurationError(
-            "The Stripe API key contains white space, such as a line break read from a "
-            "file. Strip it and try again."
-        )
-
-
-def _clean_base_url(base_url: str | None) -> str:
-    if base_url is None:
-        return DEFAULT_BASE_URL
-    parts = urllib.parse.urlsplit(base_url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ConfigurationError(
-            f"The Stripe base_url {base_url!r} is not an http or https URL. Give one such "
-            "as 'https://api.stripe.com'."
-        )
-    if parts.query or parts.fragment:
-        raise ConfigurationError(
-            f"The Stripe base_url {base_url!r} has a query or fragment. Give only the "
-            "scheme, host and an optional path prefix."
-        )
-    return base_url.rstrip("/")
-
-
-def _default_rate(api_key: str) -> float:
-    """Return the default rate limit for the key's mode, below Stripe's published limits.
-
-    Stripe allows 25 requests per second in test mode and 100 in live mode
-    (docs.stripe.com/rate-limits); tracksync stays at 80% of each.
-    """
-    if api_key.startswith(("sk_test_", "rk_test_")):
-        return 20.0
-    return 80.0
-
-
-def display_carrier(shipment: Shipment, overrides: Overrides | None) -> str:
-    """Return the carrier's name as tracksync's registry writes it, or the shop's text."""
-    match = normalize(
-        shipment.carrier, tracking_number=shipment.tracking_number, overrides=overrides
-    )
-    return match.display_name or shipment.carrier
+        return f"StripeProvider({self._core.describe()})"
