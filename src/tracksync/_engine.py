@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from ._diff import diff_payment
-from ._ledger import EntryState, Ledger, LedgerEntry, SQLiteLedger, fingerprint
+from ._ledger import EntryState, Ledger, LedgerEntry, SQLiteLedger, States, fingerprint
 from ._models import Order, PaymentRef
 from ._plan import (
     AccountIssue,
@@ -138,19 +138,19 @@ class Engine(Generic[P]):
 
     # Planning
 
-    def recorded_entries(self, orders: Sequence[Order]) -> dict[PaymentRef, list[LedgerEntry]]:
-        """Read the ledger entries of every payment of the orders in one go."""
+    def recorded_entries(self, orders: Sequence[Order]) -> dict[PaymentRef, States]:
+        """Read the ledger states of every payment of the orders in one go."""
         if self.ledger is None or self.full:
             return {}
         payments = [payment for order in orders for payment in order.payments]
-        return self.ledger.entries_for_payments(payments)
+        return self.ledger.states_for_payments(payments)
 
     def payment_steps(
         self,
         order: Order,
         payment: PaymentRef,
         issues: AccountIssues,
-        recorded: dict[PaymentRef, list[LedgerEntry]],
+        recorded: dict[PaymentRef, States],
     ) -> PlanSteps[P]:
         """Plan one payment; yield its provider when the payment must be read."""
         provider = self.provider_for(payment)
@@ -191,7 +191,7 @@ class Engine(Generic[P]):
         return [check_shipment(provider, entry) for entry in entries]
 
     def _unchanged_from_ledger(
-        self, order: Order, payment: PaymentRef, recorded: list[LedgerEntry] | None
+        self, order: Order, payment: PaymentRef, recorded: States | None
     ) -> list[PlanEntry] | None:
         """Return the payment's shipments as unchanged when the ledger vouches for all of them.
 
@@ -200,18 +200,17 @@ class Engine(Generic[P]):
         """
         if self.ledger is None or self.full or not order.shipments or not recorded:
             return None
-        by_number = {entry.tracking_number: entry for entry in recorded}
-        if len(by_number) != len(order.shipments):
+        if len(recorded) != len(order.shipments):
             return None
         vouched: list[PlanEntry] = []
         for shipment in order.shipments:
-            entry = by_number.get(shipment.tracking_number)
-            if entry is None or entry.state is not EntryState.APPLIED:
+            state, recorded_fingerprint = recorded.get(shipment.tracking_number, (None, None))
+            if state is not EntryState.APPLIED:
                 return None
             expected = fingerprint(
                 payment, shipment, recipient_name=order.recipient_name, ship_to=order.ship_to
             )
-            if entry.fingerprint != expected:
+            if recorded_fingerprint != expected:
                 return None
             vouched.append(
                 Unchanged(

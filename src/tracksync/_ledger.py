@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import enum
 import hashlib
-import json
 import os
 import sqlite3
 import threading
@@ -29,6 +28,7 @@ from ._models import Address, PaymentRef, Shipment
 
 __all__ = [
     "EntryState",
+    "States",
     "Ledger",
     "LedgerEntry",
     "MemoryLedger",
@@ -82,24 +82,36 @@ def fingerprint(
 ) -> str:
     """Return a stable hash of everything that decides what a payment's tracker holds.
 
-    The recipient is included because Stripe writes it with every tracking update.
+    The recipient is included because Stripe writes it with every tracking update. The
+    fields are joined with a separator no valid value contains (``repr`` quotes every
+    string), which is several times faster than JSON for the million-order runs the ledger
+    is meant for.
     """
-    data = {
-        "provider": payment.provider,
-        "account": payment.account,
-        "payment_id": payment.payment_id,
-        "paypal_order_id": payment.paypal_order_id,
-        "tracking_number": shipment.tracking_number,
-        "carrier": shipment.carrier,
-        "status": shipment.status.value,
-        "shipped_on": shipment.shipped_on.isoformat() if shipment.shipped_on else None,
-        "notify_buyer": shipment.notify_buyer,
-        "items": [[item.name, item.quantity, item.sku] for item in shipment.items],
-        "recipient_name": recipient_name,
-        "ship_to": attrs.asdict(ship_to) if ship_to else None,
-    }
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    address = ship_to
+    parts = (
+        payment.provider,
+        payment.account,
+        payment.payment_id,
+        payment.paypal_order_id,
+        shipment.tracking_number,
+        shipment.carrier,
+        shipment.status.value,
+        shipment.shipped_on.isoformat() if shipment.shipped_on else None,
+        shipment.notify_buyer,
+        tuple((item.name, item.quantity, item.sku) for item in shipment.items),
+        recipient_name,
+        None
+        if address is None
+        else (
+            address.line1,
+            address.line2,
+            address.city,
+            address.state,
+            address.postal_code,
+            address.country,
+        ),
+    )
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
 class Ledger(Protocol):
@@ -113,6 +125,14 @@ class Ledger(Protocol):
         self, payments: Iterable[PaymentRef]
     ) -> dict[PaymentRef, list[LedgerEntry]]:
         """Return the entries of many payments at once; payments without entries are left out."""
+        ...
+
+    def states_for_payments(self, payments: Iterable[PaymentRef]) -> dict[PaymentRef, States]:
+        """Return each payment's entries as tracking number to (state, fingerprint), fast.
+
+        Planning needs only these two fields to decide whether to read a payment, so this
+        skips building whole entries. Payments without entries are left out.
+        """
         ...
 
     def record(self, entries: Sequence[LedgerEntry]) -> None:
@@ -134,6 +154,12 @@ class Ledger(Protocol):
 def now() -> datetime.datetime:
     """Return the current time in UTC, as the ledger stores it."""
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+_STATES = {state.value: state for state in EntryState}
+
+#: A payment's entries as the planner needs them: tracking number to (state, fingerprint).
+States = dict[str, tuple[EntryState, str]]
 
 
 def _payment_key(payment: PaymentRef) -> tuple[str, str | None, str]:
@@ -163,6 +189,13 @@ class MemoryLedger:
                 if entries:
                     found[payment] = list(entries.values())
         return found
+
+    def states_for_payments(self, payments: Iterable[PaymentRef]) -> dict[PaymentRef, States]:
+        """Return each payment's tracking numbers with their state and fingerprint."""
+        return {
+            payment: {entry.tracking_number: (entry.state, entry.fingerprint) for entry in entries}
+            for payment, entries in self.entries_for_payments(payments).items()
+        }
 
     def record(self, entries: Sequence[LedgerEntry]) -> None:
         """Insert or update the entries, keeping each one's creation time and tracker id."""
@@ -287,23 +320,45 @@ class SQLiteLedger:
         self, payments: Iterable[PaymentRef]
     ) -> dict[PaymentRef, list[LedgerEntry]]:
         """Return the entries of many payments, reading them a few hundred at a time."""
-        wanted: dict[tuple[str, str, str], list[PaymentRef]] = {}
-        for payment in payments:
-            key = (payment.provider, payment.account or "", payment.payment_id)
-            wanted.setdefault(key, []).append(payment)
         found: dict[PaymentRef, list[LedgerEntry]] = {}
-        ids = sorted({payment_id for _, _, payment_id in wanted})
-        for start in range(0, len(ids), _QUERY_BATCH):
-            batch = ids[start : start + _QUERY_BATCH]
-            marks = ", ".join("?" * len(batch))
-            with self._lock:
-                rows = self._connection.execute(
-                    f"SELECT * FROM ledger_entries WHERE payment_id IN ({marks})", batch
-                ).fetchall()
-            for row in rows:
-                for payment in wanted.get((row[0], row[1], row[2]), ()):
-                    found.setdefault(payment, []).append(_entry_from_row(row))
+        for payment, row in self._rows_for_payments(payments, "*"):
+            found.setdefault(payment, []).append(_entry_from_row(row))
         return found
+
+    def states_for_payments(self, payments: Iterable[PaymentRef]) -> dict[PaymentRef, States]:
+        """Return each payment's tracking numbers with their state and fingerprint."""
+        found: dict[PaymentRef, States] = {}
+        columns = "provider, account, payment_id, tracking_number, state, fingerprint"
+        for payment, row in self._rows_for_payments(payments, columns):
+            found.setdefault(payment, {})[str(row[3])] = (_STATES[str(row[4])], str(row[5]))
+        return found
+
+    def _rows_for_payments(
+        self, payments: Iterable[PaymentRef], columns: str
+    ) -> Iterator[tuple[PaymentRef, tuple[object, ...]]]:
+        """Yield the rows of the payments, each with the payment it belongs to.
+
+        Rows are read per provider and account, a few hundred payment ids per query, so
+        SQLite looks them up through the primary key.
+        """
+        wanted: dict[tuple[str, str], dict[str, list[PaymentRef]]] = {}
+        for payment in payments:
+            owner = (payment.provider, payment.account or "")
+            wanted.setdefault(owner, {}).setdefault(payment.payment_id, []).append(payment)
+        for (provider, account), by_id in wanted.items():
+            ids = sorted(by_id)
+            for start in range(0, len(ids), _QUERY_BATCH):
+                batch = ids[start : start + _QUERY_BATCH]
+                marks = ", ".join("?" * len(batch))
+                query = (
+                    f"SELECT {columns} FROM ledger_entries"
+                    f" WHERE provider = ? AND account = ? AND payment_id IN ({marks})"
+                )
+                with self._lock:
+                    rows = self._connection.execute(query, [provider, account, *batch]).fetchall()
+                for row in rows:
+                    for payment in by_id[str(row[2])]:
+                        yield payment, tuple(row)
 
     def record(self, entries: Sequence[LedgerEntry]) -> None:
         """Insert or update the entries in one committed transaction.

@@ -11,7 +11,7 @@ from typing_extensions import Self
 
 from ._apply import apply_in_order
 from ._engine import DEFAULT_CHUNK_SIZE, AccountIssues, Engine, PlanSteps, chunks
-from ._ledger import Ledger, LedgerEntry
+from ._ledger import Ledger
 from ._models import Order, PaymentRef
 from ._plan import Change, ChangeResult, Plan, PlanEntry, Report
 from ._remote import RemotePayment
@@ -202,7 +202,7 @@ class AsyncReconciler:
         count = 0
         for chunk in chunks(orders, 2000):
             count += len(chunk)
-            recorded: dict[PaymentRef, list[LedgerEntry]] = self._engine.recorded_entries(chunk)
+            recorded = self._engine.recorded_entries(chunk)
             tasks = [
                 self._drive(self._engine.payment_steps(order, payment, issues, recorded), payment)
                 for order in chunk

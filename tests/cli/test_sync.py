@@ -223,7 +223,7 @@ def test_unknown_header_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
     path = tmp_path / "orders.csv"
     path.write_text("Name,Email\n#1001,ada@example.com\n")
     assert main(["sync", str(path), "--emulate", "--emulator-state", str(tmp_path / "s.json")]) == 2
-    assert "neither known header" in capsys.readouterr().err
+    assert "is in none of the formats tracksync reads" in capsys.readouterr().err
 
 
 def test_unknown_flag_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -41,12 +41,28 @@ def test_optional_columns_read() -> None:
 
 def test_rows_of_one_payment_are_packages() -> None:
     text = (
-        f"{HEADER}\n1001,stripe,pi_1,TN1,DHL\n1002,stripe,pi_2,TN3,DHL\n1001,stripe,pi_1,TN2,DHL\n"
+        f"{HEADER}\n1001,stripe,pi_1,TN1,DHL\n1001,stripe,pi_1,TN2,DHL\n1002,stripe,pi_2,TN3,DHL\n"
     )
     orders = read_csv_text(text).orders
     assert [order.id for order in orders] == ["1001", "1002"]
     assert [s.tracking_number for s in orders[0].shipments] == ["TN1", "TN2"]
     assert len(orders[0].payments) == 1
+
+
+def test_order_split_by_other_orders_rejected() -> None:
+    text = (
+        f"{HEADER}\n1001,stripe,pi_1,TN1,DHL\n1002,stripe,pi_2,TN3,DHL\n1001,stripe,pi_1,TN2,DHL\n"
+    )
+    result = read_csv_text(text)
+    assert [order.id for order in result.orders] == ["1001", "1002"]
+    assert [s.tracking_number for s in result.orders[0].shipments] == ["TN1"]
+    assert [str(error) for error in result.errors] == [
+        "Line 4 (order 1001): order 1001 already appeared at line 2, before other orders, "
+        "so this row was not read. Sort the file by order_id so that the rows of each "
+        "order are next to each other."
+    ]
+    assert result.errors[0].rows == 1
+    assert result.rows == 3
 
 
 def test_header_case_and_spaces_ignored() -> None:
@@ -93,11 +109,19 @@ def test_missing_file_rejected(tmp_path: Path) -> None:
         read_csv(tmp_path / "missing.csv")
 
 
-def test_latin1_file_rejected(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.csv"
-    path.write_bytes(f"{HEADER}\n1,stripe,pi_1,TN,Café Post\n".encode("latin-1"))
-    with pytest.raises(InvalidInputError, match=r"not UTF-8 text: line 2 holds a byte"):
-        read_csv(path)
+def test_windows_1252_file_read_with_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(f"{HEADER}\r\n1,stripe,pi_1,TN,Café Post \u2013 Express\r\n".encode("cp1252"))
+    result = read_csv(path)
+    assert result.orders[0].shipments[0].carrier == "Café Post \u2013 Express"
+    assert result.warnings == (
+        f"{path} is not UTF-8: line 2 contains the byte 0xE9, so tracksync reads the file "
+        "as Windows-1252, the encoding Excel uses on Windows. Save the file as UTF-8 to be "
+        "sure of its characters.",
+    )
+    assert caplog.messages == list(result.warnings)
 
 
 @pytest.mark.parametrize(
@@ -218,9 +242,9 @@ def test_country_message_shows_given_value() -> None:
 
 
 def test_lines_of_packages_kept() -> None:
-    text = f"{HEADER}\n1,stripe,pi_1,TN1,DHL\n\n2,stripe,pi_2,TN2,DHL\n1,stripe,pi_1,TN3,DHL\n"
+    text = f"{HEADER}\n1,stripe,pi_1,TN1,DHL\n\n1,stripe,pi_1,TN3,DHL\n2,stripe,pi_2,TN2,DHL\n"
     result = read_csv_text(text)
-    assert result.line_of("1", "TN3") == 5
-    assert result.line_of("2", "TN2") == 4
+    assert result.line_of("1", "TN3") == 4
+    assert result.line_of("2", "TN2") == 5
     assert result.line_of("1", None) == 2
     assert result.line_of("9", "TN1") is None
