@@ -7,25 +7,18 @@ configuration or file error.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
-import os
 import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-import attrs
 import platformdirs
 
-from .._plan import Outcome, Report, Result
-from .._reconciler import Reconciler
 from .._version import __version__
 from ..errors import ConfigurationError, InvalidInputError
-from ..providers._protocol import TrackingProvider
-from ..sources import ReadResult, RowError, read_csv
-from ._output import render_json, render_table
+from ..sources import INPUT_FORMATS, read_orders
 
 __all__ = ["main"]
 
@@ -81,9 +74,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument(
         "--format",
-        choices=("table", "json"),
+        choices=("table", "json", "csv"),
         default="table",
         help="output format of the report (default: table)",
+    )
+    _add_input_arguments(sync)
+    sync.add_argument(
+        "--carrier-overrides",
+        type=Path,
+        metavar="FILE",
+        help="CSV (name,carrier) or JSON file mapping the shop's carrier names to carriers "
+        "or PayPal codes, applied before tracksync's own rules",
+    )
+    sync.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="show no progress and no notes on stderr; errors are still shown",
     )
     _add_ledger_argument(sync)
     sync.add_argument(
@@ -115,6 +122,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.set_defaults(handler=_run_status)
 
+    carriers = commands.add_parser(
+        "carriers",
+        help="explain how a carrier name maps to PayPal's codes and Stripe's name",
+        description=(
+            "Show the carrier tracksync finds for TEXT, its PayPal v1 and Orders v2 codes, "
+            "the name sent to Stripe, and why."
+        ),
+    )
+    carriers.add_argument("text", metavar="TEXT", help="the carrier as the shop writes it")
+    carriers.add_argument(
+        "--tracking-number", metavar="NUMBER", help="a tracking number, to check or decide"
+    )
+    carriers.add_argument(
+        "--country", metavar="CODE", help="ISO 3166-1 alpha-2 country the parcel ships from"
+    )
+    carriers.add_argument(
+        "--carrier-overrides", type=Path, metavar="FILE", help="overrides file, as for sync"
+    )
+    carriers.add_argument(
+        "--format", choices=("table", "json"), default="table", help="output format"
+    )
+    carriers.set_defaults(handler=_run_carriers)
+
     emulator = commands.add_parser(
         "emulator",
         help="serve the PayPal and Stripe emulators on 127.0.0.1 until interrupted",
@@ -125,8 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     emulator.add_argument(
-        "--seed", type=Path, metavar="FILE", help="CSV file whose payments the emulators hold"
+        "--seed", type=Path, metavar="FILE", help="file of orders whose payments the emulators hold"
     )
+    _add_input_arguments(emulator)
     emulator.add_argument(
         "--state",
         type=Path,
@@ -141,6 +172,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emulator.set_defaults(handler=_run_emulator)
     return parser
+
+
+def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--input-format",
+        choices=INPUT_FORMATS,
+        help="the file's format (default: detected from its header or shape)",
+    )
+    parser.add_argument(
+        "--fulfillments",
+        type=Path,
+        metavar="PATH",
+        help="for a Shopify order export: the fulfillments CSV or Admin API JSON with the "
+        "tracking numbers",
+    )
 
 
 def _add_ledger_argument(parser: argparse.ArgumentParser) -> None:
@@ -169,8 +215,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a record comes, not when it was made.
+
+    Tests and callers may swap ``sys.stderr`` between runs of :func:`main`.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
 def _configure_logging(*, verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("tracksync")
     root.handlers[:] = [handler]
@@ -179,46 +238,18 @@ def _configure_logging(*, verbose: bool) -> None:
 
 
 def _run_sync(args: argparse.Namespace) -> int:
-    read = read_csv(args.file)
-    with _providers(args, read) as providers:
-        ledger = None if args.no_ledger else _ledger_path(args)
-        with Reconciler(providers, ledger=ledger, full=args.full) as reconciler:
-            plan = reconciler.plan(read.orders)
-            report = Report.preview(plan) if args.dry_run else reconciler.apply(plan)
+    from ._sync import run_sync
 
-    report = _in_file_order(_input_errors(read.errors, dry_run=args.dry_run) + report, read)
-    output = render_json(report) if args.format == "json" else render_table(report)
-    print(output)
-    return EXIT_FAILURES if report.has_failures else EXIT_OK
+    ledger = None if args.no_ledger else _ledger_path(args)
+    failed = run_sync(args, ledger=ledger)
+    return EXIT_FAILURES if failed else EXIT_OK
 
 
-@contextlib.contextmanager
-def _providers(args: argparse.Namespace, read: ReadResult) -> Iterator[list[TrackingProvider]]:
-    if not args.emulate:
-        providers = _configured_providers()
-        try:
-            yield providers
-        finally:
-            _close(providers)
-        return
+def _run_carriers(args: argparse.Namespace) -> int:
+    from ._carriers import explain
 
-    from ._emulate import EmulatedProviders, default_state_path
-
-    state_path = args.emulator_state or default_state_path()
-    emulated = EmulatedProviders(state_path)
-    saved = " (not saved in a dry run)" if args.dry_run else ""
-    print(
-        "Using the built-in emulators; nothing is sent to PayPal or Stripe. "
-        f"State: {state_path}{saved}",
-        file=sys.stderr,
-    )
-    try:
-        emulated.seed(read.orders)
-        yield emulated.providers()
-        if not args.dry_run:
-            emulated.save()
-    finally:
-        emulated.close()
+    print(explain(args))
+    return EXIT_OK
 
 
 def _ledger_path(args: argparse.Namespace) -> Path:
@@ -248,51 +279,8 @@ def _run_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _configured_providers() -> list[TrackingProvider]:
-    from ._config import providers_from_environment
-
-    return providers_from_environment(os.environ)
-
-
-def _close(providers: Sequence[TrackingProvider]) -> None:
-    for provider in providers:
-        close = getattr(provider, "close", None)
-        if callable(close):
-            close()
-
-
-def _input_errors(errors: Sequence[RowError], *, dry_run: bool) -> Report:
-    return Report(
-        results=(
-            Result(
-                order_id=error.order_id,
-                provider=error.provider,
-                payment_id=error.payment_id,
-                tracking_number=error.tracking_number,
-                outcome=Outcome.FAILED,
-                error=error.message,
-                line=error.line,
-            )
-            for error in errors
-        ),
-        dry_run=dry_run,
-    )
-
-
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _in_file_order(report: Report, read: ReadResult) -> Report:
-    """Give every result its input line and sort the results by it, the others last."""
-    results = [
-        attrs.evolve(
-            result, line=result.line or read.line_of(result.order_id, result.tracking_number)
-        )
-        for result in report.results
-    ]
-    results.sort(key=lambda result: (result.line is None, result.line or 0))
-    return attrs.evolve(report, results=results)
 
 
 def _run_emulator(args: argparse.Namespace) -> int:
@@ -300,24 +288,24 @@ def _run_emulator(args: argparse.Namespace) -> int:
     from ._emulate import EmulatedProviders
 
     emulated = EmulatedProviders(args.state)
+    if args.seed is not None:
+        read = read_orders(
+            args.seed, input_format=args.input_format, fulfillments=args.fulfillments
+        )
+        emulated.seed(read.orders)
     # Stop on SIGTERM as on Ctrl-C, so that the state is saved either way.
     signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        if args.seed is not None:
-            emulated.seed(read_csv(args.seed).orders)
-        with (
-            serve(emulated.paypal, port=args.paypal_port) as paypal,
-            serve(emulated.stripe, port=args.stripe_port) as stripe,
-        ):
-            print(f"PayPal emulator: {paypal.url}", flush=True)
-            print(f"Stripe emulator: {stripe.url}", flush=True)
-            print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
-        emulated.save()
-    finally:
-        emulated.close()
+    with (
+        serve(emulated.paypal, port=args.paypal_port) as paypal,
+        serve(emulated.stripe, port=args.stripe_port) as stripe,
+    ):
+        print(f"PayPal emulator: {paypal.url}", flush=True)
+        print(f"Stripe emulator: {stripe.url}", flush=True)
+        print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    emulated.save()
     return EXIT_OK

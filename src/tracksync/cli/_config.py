@@ -10,8 +10,9 @@ from collections.abc import Mapping
 
 import attrs
 
+from ..carriers import Overrides
 from ..errors import ConfigurationError
-from ..providers._protocol import TrackingProvider
+from ..providers._protocol import AsyncTrackingProvider
 
 __all__ = ["ENVIRONMENT_VARIABLES", "ProviderSettings", "providers_from_environment"]
 
@@ -87,32 +88,38 @@ class ProviderSettings:
         return self.stripe_api_key is not None
 
 
-def providers_from_environment(environ: Mapping[str, str]) -> list[TrackingProvider]:
-    """Build one provider per set of credentials found in the environment.
+def providers_from_environment(
+    environ: Mapping[str, str], *, overrides: Overrides | None = None
+) -> list[AsyncTrackingProvider]:
+    """Build one async provider per set of credentials found in the environment.
 
     Raises:
         ConfigurationError: no credentials are set, or the settings are invalid.
     """
     # Imported here so that reading a file or printing help does not load the HTTP stack.
-    from ..providers.paypal import PayPalProvider
-    from ..providers.stripe import StripeProvider
+    from ..providers.paypal import AsyncPayPalProvider
+    from ..providers.stripe import AsyncStripeProvider
 
     settings = ProviderSettings.from_environment(environ)
-    providers: list[TrackingProvider] = []
-    if settings.has_paypal:
-        assert settings.paypal_client_id is not None
-        assert settings.paypal_client_secret is not None
+    providers: list[AsyncTrackingProvider] = []
+    if settings.paypal_client_id is not None and settings.paypal_client_secret is not None:
         providers.append(
-            PayPalProvider(
+            AsyncPayPalProvider(
                 settings.paypal_client_id,
                 settings.paypal_client_secret,
                 environment=settings.paypal_environment,
                 base_url=settings.paypal_base_url,
+                carrier_overrides=overrides,
             )
         )
-    if settings.has_stripe:
-        assert settings.stripe_api_key is not None
-        providers.append(StripeProvider(settings.stripe_api_key, base_url=settings.stripe_base_url))
+    if settings.stripe_api_key is not None:
+        providers.append(
+            AsyncStripeProvider(
+                settings.stripe_api_key,
+                base_url=settings.stripe_base_url,
+                carrier_overrides=overrides,
+            )
+        )
     if not providers:
         raise ConfigurationError(
             "No provider credentials are set. Set TRACKSYNC_PAYPAL_CLIENT_ID and "

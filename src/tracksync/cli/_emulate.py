@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import tempfile
 from collections.abc import Iterable
@@ -19,8 +20,9 @@ import httpx
 import platformdirs
 
 from .._models import PAYPAL, STRIPE, Order, PaymentRef
+from ..carriers import Overrides
 from ..errors import InvalidInputError
-from ..providers._protocol import TrackingProvider
+from ..providers._protocol import AsyncTrackingProvider
 from ..testing import PayPalEmulator, StripeEmulator
 
 __all__ = ["EmulatedProviders", "default_state_path"]
@@ -41,10 +43,7 @@ class EmulatedProviders:
     def __init__(self, state_path: Path | None) -> None:
         self.state_path = state_path
         self.paypal, self.stripe = self._load()
-        self._clients = [
-            httpx.Client(transport=self.paypal, base_url="http://paypal.emulator"),
-            httpx.Client(transport=self.stripe, base_url="http://stripe.emulator"),
-        ]
+        self._clients: list[httpx.AsyncClient] = []
 
     def _load(self) -> tuple[PayPalEmulator, StripeEmulator]:
         if self.state_path is None:
@@ -109,21 +108,29 @@ class EmulatedProviders:
         elif not self.stripe.has_payment_intent(payment_id):
             self.stripe.add_payment_intent(payment_id, shipping=shipping)
 
-    def providers(self) -> list[TrackingProvider]:
-        """Build one provider per emulator."""
-        from ..providers.paypal import PayPalProvider
-        from ..providers.stripe import StripeProvider
+    def providers(self, overrides: Overrides | None = None) -> list[AsyncTrackingProvider]:
+        """Build one async provider per emulator, with no rate limit (the emulators have none)."""
+        from ..providers.paypal import AsyncPayPalProvider
+        from ..providers.stripe import AsyncStripeProvider
 
-        paypal_client, stripe_client = self._clients
+        paypal_client = httpx.AsyncClient(transport=self.paypal, base_url="http://paypal.emulator")
+        stripe_client = httpx.AsyncClient(transport=self.stripe, base_url="http://stripe.emulator")
+        self._clients = [paypal_client, stripe_client]
         return [
-            PayPalProvider(
+            AsyncPayPalProvider(
                 self.paypal.client_id,
                 self.paypal.client_secret,
                 base_url=str(paypal_client.base_url),
                 client=paypal_client,
+                requests_per_second=math.inf,
+                carrier_overrides=overrides,
             ),
-            StripeProvider(
-                self.stripe.api_key, base_url=str(stripe_client.base_url), client=stripe_client
+            AsyncStripeProvider(
+                self.stripe.api_key,
+                base_url=str(stripe_client.base_url),
+                client=stripe_client,
+                requests_per_second=math.inf,
+                carrier_overrides=overrides,
             ),
         ]
 
@@ -151,10 +158,10 @@ class EmulatedProviders:
             Path(temporary).unlink(missing_ok=True)
             raise
 
-    def close(self) -> None:
+    async def aclose(self) -> None:
         """Close the HTTP clients."""
         for client in self._clients:
-            client.close()
+            await client.aclose()
 
 
 def _stripe_shipping(order: Order) -> dict[str, Any] | None:
