@@ -1,19 +1,25 @@
-"""Run one benchmark by name: ``python -m benchmarks carriers``."""
+"""Run a benchmark: ``python -m benchmarks [sync] [OPTIONS]``, or ``... carriers``."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHMARKS = ("carriers",)
+BENCHMARKS = ("sync", "carriers")
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or argv[0] not in BENCHMARKS:
-        print(f"usage: python -m benchmarks {{{','.join(BENCHMARKS)}}}", file=sys.stderr)
+    """Run the benchmark named first (``sync`` when none is named) with the other arguments."""
+    name = argv[0] if argv and argv[0] in BENCHMARKS else "sync"
+    rest = argv[1:] if argv and argv[0] in BENCHMARKS else argv
+    module = importlib.import_module(f"benchmarks.{name}")
+    if name == "sync":
+        module.main(rest)
+    elif rest:
+        print(f"usage: python -m benchmarks {name}", file=sys.stderr)
         return 2
-    module = importlib.import_module(f"benchmarks.{argv[0]}")
-    module.main()
+    else:
+        module.main()
     return 0
 
 

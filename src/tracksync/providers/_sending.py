@@ -19,8 +19,8 @@ def send_options(
     """Return the options of one provider account.
 
     ``retry`` None means the default :class:`RetryPolicy`; ``requests_per_second`` of
-    ``math.inf`` means no rate limit. The burst is a quarter second's worth of requests, so
-    a full bucket never sends much more than the rate within one second.
+    ``math.inf`` means no rate limit. The burst is a twentieth of a second's worth of
+    requests, so even a full bucket sends at most 5% more than the rate in any second.
     """
     if requests_per_second <= 0:
         raise ValueError(
@@ -29,7 +29,7 @@ def send_options(
         )
     limiter = None
     if math.isfinite(requests_per_second):
-        burst = max(1, int(requests_per_second / 4))
+        burst = max(1, int(requests_per_second / 20))
         limiter = RateLimiter(requests_per_second, burst=burst)
     return SendOptions(
         retry=retry if retry is not None else RetryPolicy(),

@@ -79,3 +79,31 @@ def test_lost_answer_not_applied_twice() -> None:
     assert run_once(stripe) is Outcome.ADDED
     shipping = stripe.payment_intent("pi_3QxRetry")["shipping"]
     assert shipping["tracking_number"] == "9400111899560000000000"
+
+
+def test_write_reuses_plan_read() -> None:
+    stripe = StripeEmulator()
+    stripe.add_payment_intent("pi_3QxRetry", shipping=SHIPPING)
+    assert run_once(stripe) is Outcome.ADDED
+    reads = [request for request in stripe.requests if request.method == "GET"]
+    assert len(reads) == 1
+
+
+def test_old_read_not_reused() -> None:
+    from tracksync.providers.stripe._core import READ_REUSE_SECONDS, RecentReads
+
+    now = [0.0]
+    reads = RecentReads(clock=lambda: now[0])
+    reads.remember(("pi_1", None), object())  # type: ignore[arg-type]
+    now[0] = READ_REUSE_SECONDS + 1
+    assert reads.take(("pi_1", None)) is None
+
+
+def test_read_used_once() -> None:
+    from tracksync.providers.stripe._core import RecentReads
+
+    reads = RecentReads(clock=lambda: 0.0)
+    marker = object()
+    reads.remember(("pi_1", None), marker)  # type: ignore[arg-type]
+    assert reads.take(("pi_1", None)) is marker
+    assert reads.take(("pi_1", None)) is None

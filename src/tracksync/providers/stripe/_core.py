@@ -9,8 +9,10 @@ which the sync and the async provider send with their own client.
 from __future__ import annotations
 
 import logging
+import time
 import urllib.parse
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -31,15 +33,53 @@ from .._protocol import Capabilities
 from .._sending import send_options
 from .._units import Batch, Output
 from ._accounts import AccountMemory
-from ._flows import apply_changes, fetch_payment
-from ._ids import connected_account, describe_account, describe_payment_id
+from ._flows import apply_changes, read_payment
+from ._ids import connected_account, describe_account, describe_payment_id, require_payment_kind
+from ._payments import NotFound, StripePayment
 from ._settings import DEFAULT_BASE_URL, STRIPE_API_VERSION, ApiSettings
 from ._shipping import check_carrier
-from ._states import DETAIL_CAPABILITIES
+from ._states import DETAIL_CAPABILITIES, not_found, to_remote_payment
 
 __all__ = ["StripeCore", "display_carrier"]
 
 logger = logging.getLogger("tracksync.stripe")
+
+
+#: Seconds for which a payment that fetch read is reused by the write that follows.
+READ_REUSE_SECONDS = 30.0
+
+#: Payments kept between fetch and apply; older ones are dropped first.
+_RECENT_READS_MAX = 10_000
+
+
+@attrs.define
+class RecentReads:
+    """Payments that fetch read, kept briefly so that the write after it needs no read.
+
+    A plan and its apply follow each other within seconds when the Reconciler runs them,
+    so the write can start from the state the plan saw. A read older than
+    :data:`READ_REUSE_SECONDS`, or one already used, is read again.
+    """
+
+    clock: Callable[[], float] = time.monotonic
+    _reads: OrderedDict[tuple[str, str | None], tuple[float, StripePayment]] = attrs.field(
+        factory=OrderedDict
+    )
+
+    def remember(self, key: tuple[str, str | None], read: StripePayment) -> None:
+        """Keep a payment as fetch read it now."""
+        self._reads[key] = (self.clock(), read)
+        self._reads.move_to_end(key)
+        while len(self._reads) > _RECENT_READS_MAX:
+            self._reads.popitem(last=False)
+
+    def take(self, key: tuple[str, str | None]) -> StripePayment | None:
+        """Return a recent read of the payment once, or None when there is none."""
+        entry = self._reads.pop(key, None)
+        if entry is None:
+            return None
+        read_at, read = entry
+        return read if self.clock() - read_at <= READ_REUSE_SECONDS else None
 
 
 @attrs.define
@@ -52,6 +92,7 @@ class StripeCore:
     memory: AccountMemory
     options: SendOptions
     carrier_overrides: Overrides | None
+    recent_reads: RecentReads = attrs.field(factory=lambda: RecentReads())
 
     @classmethod
     def create(
@@ -134,19 +175,22 @@ class StripeCore:
             raise InvalidInputError(problem)
         account = connected_account(payment)
         self.memory.check(account)
-        flow = fetch_payment(
-            self.settings,
-            payment,
-            stripe_account=account,
-            prefer_charge=self.memory.writes_to_charges(account),
-        )
+        kind = require_payment_kind(payment)
         try:
-            return (yield from flow)
+            read = yield from read_payment(
+                self.settings, payment.payment_id, kind, stripe_account=account
+            )
         except StripeError as exc:
             rejected = self.memory.account_error(exc, account)
             if rejected is not None:
                 raise rejected from exc
             raise
+        if isinstance(read, NotFound):
+            return not_found(payment, read)
+        self.recent_reads.remember((payment.payment_id, account), read)
+        return to_remote_payment(
+            payment, read, prefer_charge=self.memory.writes_to_charges(account)
+        )
 
     def plan_batch(self, changes: Sequence[Change]) -> Batch:
         """Group the changes by payment (see ``StripeProvider.apply_batch``) into units.
@@ -206,6 +250,7 @@ class StripeCore:
                 changes,
                 stripe_account=account,
                 prefer_charge=self.memory.writes_to_charges(account),
+                read=self.recent_reads.take((payment.payment_id, account)),
             )
         except TracksyncError as exc:
             error = exc

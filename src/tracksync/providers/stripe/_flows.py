@@ -125,8 +125,11 @@ def apply_changes(
     *,
     stripe_account: str | None = None,
     prefer_charge: bool = False,
+    read: StripePayment | None = None,
 ) -> Flow[AppliedChanges]:
     """Read the payment once and make all of its changes in at most one write.
+
+    ``read`` is the payment as fetch read it moments ago, to use instead of reading again.
 
     When Stripe rejects a PaymentIntent's shipping update because of its status
     (``payment_intent_unexpected_state``), the same packages are written to its latest
@@ -136,13 +139,15 @@ def apply_changes(
     documented, so both paths are kept.
     """
     kind = require_payment_kind(payment)
-    read = yield from read_payment(
-        settings, payment.payment_id, kind, stripe_account=stripe_account
-    )
-    if isinstance(read, NotFound):
-        raise StripeError(
-            read.message(), status=404, code="resource_missing", request_id=read.request_id
+    if read is None:
+        fresh = yield from read_payment(
+            settings, payment.payment_id, kind, stripe_account=stripe_account
         )
+        if isinstance(fresh, NotFound):
+            raise StripeError(
+                fresh.message(), status=404, code="resource_missing", request_id=fresh.request_id
+            )
+        read = fresh
     target = read.tracking_object(prefer_charge=prefer_charge)
     if target is None:
         raise InvalidInputError(
