@@ -93,6 +93,10 @@ class Reconciler:
             recorded = self._engine.recorded_entries(chunk)
             for order in chunk:
                 for payment in order.payments:
+                    vouched = self._engine.vouched(order, payment, recorded)
+                    if vouched is not None:
+                        entries.extend(vouched)
+                        continue
                     steps = self._engine.payment_steps(order, payment, issues, recorded)
                     entries.extend(_drive(steps, payment))
         return self._engine.finish_plan(entries, issues, count)
@@ -202,7 +206,8 @@ class AsyncReconciler:
         count = 0
         for chunk in chunks(orders, 2000):
             count += len(chunk)
-            recorded = self._engine.recorded_entries(chunk)
+            # The ledger lookup runs on a thread, so the event loop is not blocked meanwhile.
+            recorded = await asyncio.to_thread(self._engine.recorded_entries, chunk)
             tasks = [
                 self._drive(self._engine.payment_steps(order, payment, issues, recorded), payment)
                 for order in chunk
