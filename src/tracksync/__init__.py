@@ -6,6 +6,7 @@ an underscore may change without notice. Provider adapters live in
 in ``tracksync.testing``.
 """
 
+from ._audit import Audit, Finding, FindingKind
 from ._ledger import EntryState, Ledger, LedgerEntry, MemoryLedger, SQLiteLedger
 from ._models import (
     PAYPAL,
@@ -58,6 +59,7 @@ __all__ = [
     "Address",
     "AsyncReconciler",
     "AsyncTrackingProvider",
+    "Audit",
     "BatchingProvider",
     "Capabilities",
     "Change",
@@ -67,6 +69,8 @@ __all__ = [
     "Discrepancy",
     "DiscrepancyKind",
     "EntryState",
+    "Finding",
+    "FindingKind",
     "InvalidInputError",
     "Item",
     "Ledger",

@@ -19,7 +19,7 @@ import attrs
 
 from ._diff import diff_payment
 from ._ledger import EntryState, Ledger, LedgerEntry, SQLiteLedger, States, fingerprint
-from ._models import Order, PaymentRef
+from ._models import Order, PaymentRef, Shipment
 from ._plan import (
     AccountIssue,
     Change,
@@ -138,9 +138,11 @@ class Engine(Generic[P]):
 
     # Planning
 
-    def recorded_entries(self, orders: Sequence[Order]) -> dict[PaymentRef, States]:
+    def recorded_entries(
+        self, orders: Sequence[Order], *, use_ledger: bool = True
+    ) -> dict[PaymentRef, States]:
         """Read the ledger states of every payment of the orders in one go."""
-        if self.ledger is None or self.full:
+        if self.ledger is None or self.full or not use_ledger:
             return {}
         payments = [payment for order in orders for payment in order.payments]
         return self.ledger.states_for_payments(payments)
@@ -154,7 +156,7 @@ class Engine(Generic[P]):
         An entry the ledger vouches for was applied, so its payment id was valid then.
         """
         states = recorded.get(payment)
-        if states is None or self.provider_for(payment) is None:
+        if not states or self.provider_for(payment) is None:
             return None
         return self._unchanged_from_ledger(order, payment, states)
 
@@ -171,7 +173,9 @@ class Engine(Generic[P]):
             message = no_provider_message(payment, sorted(self.providers))
             return for_each_shipment(order, payment, DiscrepancyKind.NO_PROVIDER, message)
 
-        vouched = self._unchanged_from_ledger(order, payment, recorded.get(payment))
+        vouched = (
+            self._unchanged_from_ledger(order, payment, recorded.get(payment)) if recorded else None
+        )
         if vouched is not None:
             return vouched
 
@@ -316,6 +320,11 @@ class Engine(Generic[P]):
         if logger.isEnabledFor(logging.INFO):
             logger.info("Applied plan: %s", format_counts(report.summary()))
         return report
+
+    def stored_carrier(self, payment: PaymentRef, shipment: Shipment) -> str:
+        """Return the carrier as the payment's provider stores it, or as the shop wrote it."""
+        provider = self.provider_for(payment)
+        return provider.stored_carrier(payment, shipment) if provider else shipment.carrier
 
     def record(self, entries: Sequence[LedgerEntry]) -> None:
         """Write entries to the ledger, if there is one."""

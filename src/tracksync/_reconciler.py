@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing_extensions import Self
 
 from ._apply import apply_in_order
+from ._audit import Audit, audit_plan
 from ._engine import DEFAULT_CHUNK_SIZE, AccountIssues, Engine, PlanSteps, chunks
 from ._ledger import Ledger
 from ._models import Order, PaymentRef
@@ -85,12 +86,24 @@ class Reconciler:
         Writes nothing. One order's failure (a provider error, an unknown payment) becomes a
         discrepancy in the plan; the other orders are still planned.
         """
+        return self._plan(orders, use_ledger=True)
+
+    def audit(self, orders: Iterable[Order]) -> Audit:
+        """Read every payment, ledger or not, and list where the shop and providers disagree.
+
+        Writes nothing: missing and extra trackers, carrier and status differences, payments
+        not found or not captured, and orders whose PayPal and Stripe payments differ.
+        """
+        plan = self._plan(orders, use_ledger=False)
+        return audit_plan(plan, stored_carrier=self._engine.stored_carrier)
+
+    def _plan(self, orders: Iterable[Order], *, use_ledger: bool) -> Plan:
         entries: list[PlanEntry] = []
         issues: AccountIssues = {}
         count = 0
         for chunk in chunks(orders, DEFAULT_CHUNK_SIZE):
             count += len(chunk)
-            recorded = self._engine.recorded_entries(chunk)
+            recorded = self._engine.recorded_entries(chunk, use_ledger=use_ledger)
             for order in chunk:
                 for payment in order.payments:
                     vouched = self._engine.vouched(order, payment, recorded)
@@ -201,13 +214,23 @@ class AsyncReconciler:
 
     async def plan(self, orders: Iterable[Order]) -> Plan:
         """Read the payments concurrently and list the changes, as :meth:`Reconciler.plan`."""
+        return await self._plan(orders, use_ledger=True)
+
+    async def audit(self, orders: Iterable[Order]) -> Audit:
+        """Read every payment concurrently and list disagreements, as :meth:`Reconciler.audit`."""
+        plan = await self._plan(orders, use_ledger=False)
+        return audit_plan(plan, stored_carrier=self._engine.stored_carrier)
+
+    async def _plan(self, orders: Iterable[Order], *, use_ledger: bool) -> Plan:
         entries: list[PlanEntry] = []
         issues: AccountIssues = {}
         count = 0
         for chunk in chunks(orders, 2000):
             count += len(chunk)
             # The ledger lookup runs on a thread, so the event loop is not blocked meanwhile.
-            recorded = await asyncio.to_thread(self._engine.recorded_entries, chunk)
+            recorded = await asyncio.to_thread(
+                self._engine.recorded_entries, chunk, use_ledger=use_ledger
+            )
             tasks = [
                 self._drive(self._engine.payment_steps(order, payment, issues, recorded), payment)
                 for order in chunk
