@@ -54,6 +54,8 @@ class Finding:
     #: What the provider has.
     provider_value: str | None = None
     message: str
+    #: The input line the finding comes from, when the orders were read from a file.
+    line: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Convert to the JSON and CSV report's finding object."""
@@ -66,6 +68,7 @@ class Finding:
             "shop": self.shop,
             "provider_value": self.provider_value,
             "message": self.message,
+            "line": self.line,
         }
 
 

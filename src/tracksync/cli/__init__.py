@@ -106,6 +106,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.set_defaults(handler=_run_sync)
 
+    reconcile = commands.add_parser(
+        "reconcile",
+        help="list where the shop, PayPal and Stripe disagree, writing nothing",
+        description=(
+            "Read every payment the file names from its provider and list each "
+            "disagreement: missing or extra trackers, carrier or status differences, payments "
+            "not found or not captured, and orders whose PayPal and Stripe payments differ. "
+            "Sends no write and does not use the ledger. Exits with status 1 when anything "
+            "disagrees."
+        ),
+    )
+    reconcile.add_argument("file", type=Path, metavar="FILE", help="file of orders")
+    reconcile.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format (default: table)",
+    )
+    _add_input_arguments(reconcile)
+    reconcile.add_argument(
+        "--carrier-overrides", type=Path, metavar="FILE", help="overrides file, as for sync"
+    )
+    reconcile.add_argument(
+        "--emulate", action="store_true", help="read the built-in emulators, as for sync"
+    )
+    reconcile.add_argument(
+        "--emulator-state", type=Path, metavar="PATH", help="emulator state file, as for sync"
+    )
+    reconcile.add_argument("-q", "--quiet", action="store_true", help="print no notes on stderr")
+    reconcile.set_defaults(handler=_run_reconcile)
+
     status = commands.add_parser(
         "status",
         help="summarise the ledger: entries per state and provider, waiting and failed ones",
@@ -243,6 +274,12 @@ def _run_sync(args: argparse.Namespace) -> int:
     ledger = None if args.no_ledger else _ledger_path(args)
     failed = run_sync(args, ledger=ledger)
     return EXIT_FAILURES if failed else EXIT_OK
+
+
+def _run_reconcile(args: argparse.Namespace) -> int:
+    from ._reconcile import run_reconcile
+
+    return EXIT_FAILURES if run_reconcile(args) else EXIT_OK
 
 
 def _run_carriers(args: argparse.Namespace) -> int:

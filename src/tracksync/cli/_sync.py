@@ -26,7 +26,7 @@ from ..sources import OrderRecord, RowError, SkippedRow, StreamItem, open_orders
 from ._output import make_writer
 from ._progress import Progress
 
-__all__ = ["CHUNK_SIZE", "run_sync"]
+__all__ = ["CHUNK_SIZE", "chunks_of_stream", "providers_for", "run_sync"]
 
 #: Orders planned and applied together; a chunk's results are written before the next.
 CHUNK_SIZE = 500
@@ -74,10 +74,12 @@ async def _run(
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), dry_run=args.dry_run)
     totals = _Totals()
     async with (
-        _providers(args, overrides) as (providers, seed),
+        providers_for(
+            args, overrides, unsaved="not saved in a dry run" if args.dry_run else None
+        ) as (providers, seed),
         AsyncReconciler(providers, ledger=ledger, full=args.full) as reconciler,
     ):
-        for chunk in _chunks(stream, CHUNK_SIZE):
+        for chunk in chunks_of_stream(stream, CHUNK_SIZE):
             records = [item for item in chunk if isinstance(item, OrderRecord)]
             orders = [record.order for record in records]
             if seed is not None:
@@ -96,9 +98,12 @@ async def _run(
 
 
 @contextlib.asynccontextmanager
-async def _providers(
-    args: argparse.Namespace, overrides: Overrides | None
+async def providers_for(
+    args: argparse.Namespace, overrides: Overrides | None, *, unsaved: str | None
 ) -> AsyncIterator[tuple[list[AsyncTrackingProvider], Seeder | None]]:
+    """Yield the async providers from the environment, or over the emulators with
+    ``--emulate`` together with the function that seeds them. The emulators' state is
+    saved afterwards unless ``unsaved`` says why it is not."""
     if not args.emulate:
         from ._config import providers_from_environment
 
@@ -117,7 +122,7 @@ async def _providers(
     state_path = args.emulator_state or default_state_path()
     emulated = EmulatedProviders(state_path)
     if not args.quiet:
-        saved = " (not saved in a dry run)" if args.dry_run else ""
+        saved = f" ({unsaved})" if unsaved else ""
         print(
             "Using the built-in emulators; nothing is sent to PayPal or Stripe. "
             f"State: {state_path}{saved}",
@@ -125,13 +130,15 @@ async def _providers(
         )
     try:
         yield emulated.providers(overrides), emulated.seed
-        if not args.dry_run:
+        if not unsaved:
             emulated.save()
     finally:
         await emulated.aclose()
 
 
-def _chunks(stream: Iterable[StreamItem], orders_per_chunk: int) -> Iterator[list[StreamItem]]:
+def chunks_of_stream(
+    stream: Iterable[StreamItem], orders_per_chunk: int
+) -> Iterator[list[StreamItem]]:
     """Yield the stream in lists holding at most ``orders_per_chunk`` orders each."""
     iterator = iter(stream)
     chunk: list[StreamItem] = []
