@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Generic, TypeVar
 
@@ -19,6 +19,7 @@ import attrs
 
 from ._diff import diff_payment
 from ._ledger import EntryState, Ledger, LedgerEntry, SQLiteLedger, States, fingerprint
+from ._mirror import mirror_order
 from ._models import Order, PaymentRef, Shipment
 from ._plan import (
     AccountIssue,
@@ -49,7 +50,15 @@ from ._remote import PaymentState, RemotePayment
 from .errors import AccountError, ConfigurationError, TracksyncError
 from .providers._protocol import ProviderBase
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "AccountIssues", "ApplyState", "Engine", "chunks"]
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "AccountIssues",
+    "ApplyState",
+    "Engine",
+    "PlanSteps",
+    "ReadSteps",
+    "chunks",
+]
 
 logger = logging.getLogger("tracksync")
 
@@ -64,6 +73,10 @@ AccountIssues = dict[tuple[str, str | None], AccountIssue]
 #: The steps of planning one payment: yields the provider to read the payment from,
 #: receives what it holds or the error, and returns the payment's plan entries.
 PlanSteps = Generator[P, RemotePayment | TracksyncError, list[PlanEntry]]
+
+#: The steps of reading one payment: as PlanSteps, but they return what the provider
+#: holds when the payment is ready for trackers.
+ReadSteps = Generator[P, RemotePayment | TracksyncError, RemotePayment | list[PlanEntry]]
 
 _STATE_DISCREPANCY = {
     PaymentState.NOT_FOUND: DiscrepancyKind.PAYMENT_NOT_FOUND,
@@ -166,8 +179,14 @@ class Engine(Generic[P]):
         payment: PaymentRef,
         issues: AccountIssues,
         recorded: dict[PaymentRef, States],
+        adjust: Callable[[Order, RemotePayment], Order] | None = None,
     ) -> PlanSteps[P]:
-        """Plan one payment; yield its provider when the payment must be read."""
+        """Plan one payment; yield its provider when the payment must be read.
+
+        ``adjust`` takes the order and the payment as read, and returns the order to compare
+        with it. Mirroring uses it to keep a target tracker's status when the source
+        provider stores none.
+        """
         provider = self.provider_for(payment)
         if provider is None:
             message = no_provider_message(payment, sorted(self.providers))
@@ -179,6 +198,34 @@ class Engine(Generic[P]):
         if vouched is not None:
             return vouched
 
+        answer = yield from self._read(order, payment, provider, issues)
+        if isinstance(answer, list):
+            return answer
+
+        remote = answer
+        if adjust is not None:
+            order = adjust(order, remote)
+        entries = diff_payment(
+            order,
+            payment,
+            remote,
+            remote.capabilities or provider.capabilities,
+            lambda shipment: provider.stored_carrier(payment, shipment),
+        )
+        return [check_shipment(provider, entry) for entry in entries]
+
+    def read_steps(self, order: Order, payment: PaymentRef, issues: AccountIssues) -> ReadSteps[P]:
+        """Read one payment; return what the provider holds, or the order's discrepancies
+        when the payment cannot be read or cannot take trackers."""
+        provider = self.provider_for(payment)
+        if provider is None:
+            message = no_provider_message(payment, sorted(self.providers))
+            return for_each_shipment(order, payment, DiscrepancyKind.NO_PROVIDER, message)
+        return (yield from self._read(order, payment, provider, issues))
+
+    def _read(
+        self, order: Order, payment: PaymentRef, provider: P, issues: AccountIssues
+    ) -> ReadSteps[P]:
         problem = provider.check_payment(payment)
         if problem is not None:
             return for_each_shipment(order, payment, DiscrepancyKind.INVALID_PAYMENT, problem)
@@ -192,20 +239,33 @@ class Engine(Generic[P]):
             logger.warning("Failed to read %s for order %s: %s", payment, order.id, answer)
             message = f"Reading {payment} failed: {answer}"
             return for_each_shipment(order, payment, DiscrepancyKind.FETCH_FAILED, message)
+        if answer.state is not PaymentState.READY:
+            message = answer.message or f"{payment} is {answer.state.value}."
+            return for_each_shipment(order, payment, _STATE_DISCREPANCY[answer.state], message)
+        return answer
 
-        remote = answer
-        if remote.state is not PaymentState.READY:
-            message = remote.message or f"{payment} is {remote.state.value}."
-            return for_each_shipment(order, payment, _STATE_DISCREPANCY[remote.state], message)
+    @staticmethod
+    def collect_mirror(
+        order: Order,
+        targets: Sequence[PaymentRef],
+        reads: Sequence[RemotePayment | list[PlanEntry]],
+        mirrors: list[tuple[Order, frozenset[str]]],
+    ) -> list[PlanEntry]:
+        """Build the mirror of one order from its source payments' reads and add it, with
+        the tracking numbers whose status is unknown, to ``mirrors``. Return the entries to
+        report now.
 
-        entries = diff_payment(
-            order,
-            payment,
-            remote,
-            remote.capabilities or provider.capabilities,
-            lambda shipment: provider.stored_carrier(payment, shipment),
-        )
-        return [check_shipment(provider, entry) for entry in entries]
+        When a source payment cannot be read, the order is not mirrored: the trackers of
+        the others may be only part of what the order has.
+        """
+        failed = [entry for read in reads if isinstance(read, list) for entry in read]
+        if failed:
+            return failed
+        remotes = [read for read in reads if isinstance(read, RemotePayment)]
+        mirror = mirror_order(order, targets, remotes)
+        if mirror.order is not None:
+            mirrors.append((mirror.order, mirror.unknown_status))
+        return list(mirror.entries)
 
     def _unchanged_from_ledger(
         self, order: Order, payment: PaymentRef, recorded: States | None

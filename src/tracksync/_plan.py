@@ -69,6 +69,12 @@ class DiscrepancyKind(enum.Enum):
     #: The provider account rejected tracksync (credentials, permissions, or a run of
     #: server errors), so this payment was not tried; see the report's account errors.
     ACCOUNT_UNAVAILABLE = "account_unavailable"
+    #: Mirroring: the order names no payment at the source or at the target provider.
+    NO_MIRROR_PAYMENT = "no_mirror_payment"
+    #: Mirroring: the source payments hold no tracker to copy.
+    NOTHING_TO_MIRROR = "nothing_to_mirror"
+    #: Mirroring: a source tracker has no carrier, and its number names none for certain.
+    UNKNOWN_CARRIER = "unknown_carrier"
 
 
 #: Discrepancies that are failures (exit status 1): someone must fix data or access.
@@ -78,6 +84,7 @@ _FAILING_KINDS = frozenset(
         DiscrepancyKind.INVALID_SHIPMENT,
         DiscrepancyKind.PAYMENT_NOT_FOUND,
         DiscrepancyKind.FETCH_FAILED,
+        DiscrepancyKind.UNKNOWN_CARRIER,
     }
 )
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator, Sequence
+from typing import TypeVar
 
+import attrs
 from typing_extensions import Self
 
 from ._apply import apply_in_order
 from ._audit import Audit, audit_plan
-from ._engine import DEFAULT_CHUNK_SIZE, AccountIssues, Engine, PlanSteps, chunks
+from ._engine import DEFAULT_CHUNK_SIZE, AccountIssues, Engine, chunks
 from ._ledger import Ledger
+from ._mirror import check_sides, keep_target_status, relabel, split
 from ._models import Order, PaymentRef
 from ._plan import Change, ChangeResult, Plan, PlanEntry, Report
 from ._remote import RemotePayment
@@ -20,6 +23,11 @@ from .errors import TracksyncError
 from .providers._protocol import AsyncTrackingProvider, BatchingProvider, TrackingProvider
 
 __all__ = ["AsyncReconciler", "Reconciler"]
+
+R = TypeVar("R")
+
+#: The result of reading a payment: the payment as the provider has it, or the error.
+Answer = RemotePayment | TracksyncError
 
 #: Requests one async provider account has in flight when it declares no max_concurrency.
 DEFAULT_CONCURRENCY = 8
@@ -97,6 +105,45 @@ class Reconciler:
         plan = self._plan(orders, use_ledger=False)
         return audit_plan(plan, stored_carrier=self._engine.stored_carrier)
 
+    def plan_mirror(self, orders: Iterable[Order], *, source: str, target: str) -> Plan:
+        """Plan the trackers that each order's ``source`` payments hold onto its ``target``
+        payments, with the carrier in the target's form.
+
+        Reads every source payment, and each target payment unless the ledger vouches for
+        it; the orders' own shipments are ignored. Writes nothing: apply the plan with
+        :meth:`apply`. The target's own extra trackers are reported and left in place, and
+        a status the source does not store (Stripe stores none) is never changed.
+
+        Raises:
+            ValueError: ``source`` and ``target`` are the same provider.
+        """
+        check_sides(source, target)
+        entries: list[PlanEntry] = []
+        issues: AccountIssues = {}
+        count = 0
+        for chunk in chunks(orders, DEFAULT_CHUNK_SIZE):
+            count += len(chunk)
+            mirrors: list[tuple[Order, frozenset[str]]] = []
+            for order in chunk:
+                sources, targets, problems = split(order, source, target)
+                if problems:
+                    entries.extend(problems)
+                    continue
+                bare = attrs.evolve(order, shipments=())
+                reads = [
+                    _drive(self._engine.read_steps(bare, payment, issues), payment)
+                    for payment in sources
+                ]
+                entries.extend(self._engine.collect_mirror(order, targets, reads, mirrors))
+            recorded = self._engine.recorded_entries([mirrored for mirrored, _ in mirrors])
+            for mirrored, unknown_status in mirrors:
+                for payment in mirrored.payments:
+                    steps = self._engine.payment_steps(
+                        mirrored, payment, issues, recorded, keep_target_status(unknown_status)
+                    )
+                    entries.extend(relabel(_drive(steps, payment), source))
+        return self._engine.finish_plan(entries, issues, count)
+
     def _plan(self, orders: Iterable[Order], *, use_ledger: bool) -> Plan:
         entries: list[PlanEntry] = []
         issues: AccountIssues = {}
@@ -146,20 +193,20 @@ class Reconciler:
             yield Report.preview(plan) if dry_run else self.apply(plan)
 
 
-def _drive(steps: PlanSteps[TrackingProvider], payment: PaymentRef) -> list[PlanEntry]:
-    """Run one payment's planning steps, reading the payment when they ask."""
+def _drive(steps: Generator[TrackingProvider, Answer, R], payment: PaymentRef) -> R:
+    """Run one payment's planning or reading steps, reading the payment when they ask."""
     try:
         provider = next(steps)
         while True:
-            answer: RemotePayment | TracksyncError
+            answer: Answer
             try:
                 answer = provider.fetch(payment)
             except TracksyncError as exc:
                 answer = exc
             provider = steps.send(answer)
     except StopIteration as stop:
-        entries: list[PlanEntry] = stop.value
-        return entries
+        result: R = stop.value
+        return result
 
 
 def _apply_sync(
@@ -221,6 +268,61 @@ class AsyncReconciler:
         plan = await self._plan(orders, use_ledger=False)
         return audit_plan(plan, stored_carrier=self._engine.stored_carrier)
 
+    async def plan_mirror(self, orders: Iterable[Order], *, source: str, target: str) -> Plan:
+        """Read concurrently and plan the source's trackers onto the target payments, as
+        :meth:`Reconciler.plan_mirror`."""
+        check_sides(source, target)
+        entries: list[PlanEntry] = []
+        issues: AccountIssues = {}
+        count = 0
+        for chunk in chunks(orders, 2000):
+            count += len(chunk)
+            sides = [split(order, source, target) for order in chunk]
+            reads = await asyncio.gather(
+                *(
+                    self._read_sources(order, sources, issues)
+                    for order, (sources, _, problems) in zip(chunk, sides, strict=True)
+                    if not problems
+                )
+            )
+            read_orders = iter(reads)
+            mirrors: list[tuple[Order, frozenset[str]]] = []
+            for order, (_, targets, problems) in zip(chunk, sides, strict=True):
+                if problems:
+                    entries.extend(problems)
+                    continue
+                collected = self._engine.collect_mirror(order, targets, next(read_orders), mirrors)
+                entries.extend(collected)
+            recorded = await asyncio.to_thread(
+                self._engine.recorded_entries, [mirrored for mirrored, _ in mirrors]
+            )
+            tasks = [
+                self._drive(
+                    self._engine.payment_steps(
+                        mirrored, payment, issues, recorded, keep_target_status(unknown_status)
+                    ),
+                    payment,
+                )
+                for mirrored, unknown_status in mirrors
+                for payment in mirrored.payments
+            ]
+            for payment_entries in await asyncio.gather(*tasks):
+                entries.extend(relabel(payment_entries, source))
+        return self._engine.finish_plan(entries, issues, count)
+
+    async def _read_sources(
+        self, order: Order, sources: Sequence[PaymentRef], issues: AccountIssues
+    ) -> list[RemotePayment | list[PlanEntry]]:
+        bare = attrs.evolve(order, shipments=())
+        return list(
+            await asyncio.gather(
+                *(
+                    self._drive(self._engine.read_steps(bare, payment, issues), payment)
+                    for payment in sources
+                )
+            )
+        )
+
     async def _plan(self, orders: Iterable[Order], *, use_ledger: bool) -> Plan:
         entries: list[PlanEntry] = []
         issues: AccountIssues = {}
@@ -266,12 +368,12 @@ class AsyncReconciler:
             yield Report.preview(plan) if dry_run else await self.apply(plan)
 
     async def _drive(
-        self, steps: PlanSteps[AsyncTrackingProvider], payment: PaymentRef
-    ) -> list[PlanEntry]:
+        self, steps: Generator[AsyncTrackingProvider, Answer, R], payment: PaymentRef
+    ) -> R:
         try:
             provider = next(steps)
             while True:
-                answer: RemotePayment | TracksyncError
+                answer: Answer
                 async with self._limits[id(provider)]:
                     try:
                         answer = await provider.fetch(payment)
@@ -279,5 +381,5 @@ class AsyncReconciler:
                         answer = exc
                 provider = steps.send(answer)
         except StopIteration as stop:
-            entries: list[PlanEntry] = stop.value
-            return entries
+            result: R = stop.value
+            return result
