@@ -24,14 +24,6 @@ STRIPE = "pi_3QxExampleA1b2C3d4,"
 ADDRESS = "Ada Lovelace,12 Example Road,US"
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    for name in ("TRACKSYNC_PAYPAL_CLIENT_ID", "TRACKSYNC_STRIPE_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def state(tmp_path: Path) -> Path:
     return tmp_path / "emulators.json"

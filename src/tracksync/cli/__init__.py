@@ -20,6 +20,9 @@ from .._version import __version__
 from ..errors import ConfigurationError, InvalidInputError
 from ..sources import INPUT_FORMATS, read_orders
 
+#: The providers that ``mirror`` copies between.
+PROVIDERS = ("paypal", "stripe")
+
 __all__ = ["main"]
 
 EXIT_OK = 0
@@ -56,55 +59,38 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     sync.add_argument("file", type=Path, metavar="FILE", help="CSV file of shipments")
-    sync.add_argument("--dry-run", action="store_true", help="print the plan and send no change")
-    sync.add_argument(
-        "--emulate",
-        action="store_true",
-        help=(
-            "run against the built-in PayPal and Stripe emulators instead of the real "
-            "providers, seeded with every payment the file names"
+    _add_run_arguments(sync)
+    sync.set_defaults(handler=_run_sync)
+
+    mirror = commands.add_parser(
+        "mirror",
+        help="copy one provider's trackers onto the order's payment at the other",
+        description=(
+            "For each order in FILE that names a payment at both providers, read the "
+            "trackers the --from provider holds and plan the same packages onto the --to "
+            "payment, with the carrier in the target's form; then send the changes as sync "
+            "does. FILE may list payments only (the tracksync CSV layout without "
+            "tracking_number and carrier); its shipments are not used. Run with --dry-run "
+            "first to see the plan."
         ),
     )
-    sync.add_argument(
-        "--emulator-state",
-        type=Path,
-        metavar="PATH",
-        help="JSON file that keeps the emulators' state between --emulate runs "
-        "(default: a file in the user state directory)",
+    mirror.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        choices=PROVIDERS,
+        help="the provider whose trackers are copied",
     )
-    sync.add_argument(
-        "--format",
-        choices=("table", "json", "csv"),
-        default="table",
-        help="output format of the report (default: table)",
+    mirror.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        choices=PROVIDERS,
+        help="the provider whose payments receive them",
     )
-    _add_input_arguments(sync)
-    sync.add_argument(
-        "--carrier-overrides",
-        type=Path,
-        metavar="FILE",
-        help="CSV (name,carrier) or JSON file mapping the shop's carrier names to carriers "
-        "or PayPal codes, applied before tracksync's own rules",
-    )
-    sync.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        help="show no progress and no notes on stderr; errors are still shown",
-    )
-    _add_ledger_argument(sync)
-    sync.add_argument(
-        "--no-ledger",
-        action="store_true",
-        help="keep no ledger: read every payment and record nothing",
-    )
-    sync.add_argument(
-        "--full",
-        action="store_true",
-        help="read every payment from its provider even where the ledger says nothing "
-        "changed, to repair trackers changed or deleted on the provider's side",
-    )
-    sync.set_defaults(handler=_run_sync)
+    mirror.add_argument("file", type=Path, metavar="FILE", help="file of orders and payments")
+    _add_run_arguments(mirror)
+    mirror.set_defaults(handler=_run_sync)
 
     reconcile = commands.add_parser(
         "reconcile",
@@ -205,6 +191,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the flags that ``sync`` and ``mirror`` share."""
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and send no change")
+    parser.add_argument(
+        "--emulate",
+        action="store_true",
+        help=(
+            "run against the built-in PayPal and Stripe emulators instead of the real "
+            "providers, seeded with every payment the file names"
+        ),
+    )
+    parser.add_argument(
+        "--emulator-state",
+        type=Path,
+        metavar="PATH",
+        help="JSON file that keeps the emulators' state between --emulate runs "
+        "(default: a file in the user state directory)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format of the report (default: table)",
+    )
+    _add_input_arguments(parser)
+    parser.add_argument(
+        "--carrier-overrides",
+        type=Path,
+        metavar="FILE",
+        help="CSV (name,carrier) or JSON file mapping the shop's carrier names to carriers "
+        "or PayPal codes, applied before tracksync's own rules",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="show no progress and no notes on stderr; errors are still shown",
+    )
+    _add_ledger_argument(parser)
+    parser.add_argument(
+        "--no-ledger",
+        action="store_true",
+        help="keep no ledger: read every payment and record nothing",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="read every payment from its provider even where the ledger says nothing "
+        "changed, to repair trackers changed or deleted on the provider's side",
+    )
+
+
 def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--input-format",
@@ -271,6 +309,11 @@ def _configure_logging(*, verbose: bool) -> None:
 def _run_sync(args: argparse.Namespace) -> int:
     from ._sync import run_sync
 
+    if getattr(args, "source", None) is not None and args.source == args.target:
+        raise InvalidInputError(
+            f"--from and --to are both {args.source}; mirroring copies trackers from one "
+            "provider to the other, such as --from paypal --to stripe."
+        )
     ledger = None if args.no_ledger else _ledger_path(args)
     failed = run_sync(args, ledger=ledger)
     return EXIT_FAILURES if failed else EXIT_OK

@@ -18,8 +18,8 @@ import attrs
 from .._audit import Finding, FindingKind
 from .._reconciler import AsyncReconciler
 from ..carriers import Overrides, load_overrides
-from ..sources import OrderRecord, RowError, SkippedRow, StreamItem, open_orders
-from ._sync import CHUNK_SIZE, chunks_of_stream, providers_for
+from ..sources import OrderRecord, RowError, SkippedRow, StreamItem
+from ._sync import CHUNK_SIZE, chunks_of_stream, open_shipments, providers_for
 
 __all__ = ["run_reconcile"]
 
@@ -39,7 +39,7 @@ _FIELDS = (
 def run_reconcile(args: argparse.Namespace) -> bool:
     """Run ``reconcile`` for the parsed arguments and return whether anything disagreed."""
     overrides = load_overrides(args.carrier_overrides) if args.carrier_overrides else None
-    stream = open_orders(args.file, input_format=args.input_format, fulfillments=args.fulfillments)
+    stream = open_shipments(args, command="reconcile")
     findings, matched = asyncio.run(_audit(args, stream, overrides=overrides))
     counts = Counter(finding.kind for finding in findings)
     totals = {kind.value: counts[kind] for kind in FindingKind}
@@ -88,7 +88,13 @@ def _with_lines(findings: Sequence[Finding], records: Sequence[OrderRecord]) -> 
     placed = []
     for finding in findings:
         record = by_order.get(finding.order_id or "")
-        line = record.line_of(finding.tracking_number) if record else None
+        line = (
+            record.line_of(
+                finding.tracking_number, provider=finding.provider, payment_id=finding.payment_id
+            )
+            if record
+            else None
+        )
         placed.append(attrs.evolve(finding, line=line))
     return placed
 

@@ -1,4 +1,5 @@
-"""``tracksync sync``: stream a file through the AsyncReconciler and write the report.
+"""``tracksync sync`` and ``tracksync mirror``: stream a file through the AsyncReconciler
+and write the report.
 
 The file is read one order at a time and planned and applied in chunks, so memory stays
 flat however long the file. Results are written in file order within each chunk.
@@ -21,12 +22,21 @@ from .._models import PAYPAL, Order
 from .._plan import AccountIssue, Outcome, Report, Result
 from .._reconciler import AsyncReconciler
 from ..carriers import Confidence, Overrides, load_overrides, normalize
+from ..errors import InvalidInputError
 from ..providers._protocol import AsyncTrackingProvider
-from ..sources import OrderRecord, RowError, SkippedRow, StreamItem, open_orders
+from ..sources import (
+    CsvLayout,
+    OrderRecord,
+    OrderStream,
+    RowError,
+    SkippedRow,
+    StreamItem,
+    open_orders,
+)
 from ._output import make_writer
 from ._progress import Progress
 
-__all__ = ["CHUNK_SIZE", "chunks_of_stream", "providers_for", "run_sync"]
+__all__ = ["CHUNK_SIZE", "chunks_of_stream", "open_shipments", "providers_for", "run_sync"]
 
 #: Orders planned and applied together; a chunk's results are written before the next.
 CHUNK_SIZE = 500
@@ -57,10 +67,40 @@ class _Totals:
 
 
 def run_sync(args: argparse.Namespace, *, ledger: Path | None) -> bool:
-    """Run ``sync`` for the parsed arguments and return whether anything failed."""
+    """Run ``sync``, or ``mirror`` when the arguments name a source and a target, and
+    return whether anything failed."""
     overrides = load_overrides(args.carrier_overrides) if args.carrier_overrides else None
-    stream = open_orders(args.file, input_format=args.input_format, fulfillments=args.fulfillments)
+    if _mirror_sides(args) is None:
+        stream = open_shipments(args, command="sync")
+    else:
+        stream = open_orders(
+            args.file, input_format=args.input_format, fulfillments=args.fulfillments
+        )
     return asyncio.run(_run(args, stream, ledger=ledger, overrides=overrides))
+
+
+def open_shipments(args: argparse.Namespace, *, command: str) -> OrderStream:
+    """Open the file of a command that compares the shop's shipments with the providers.
+
+    Raises:
+        InvalidInputError: as ``open_orders``, and for a file that lists payments only.
+    """
+    stream = open_orders(args.file, input_format=args.input_format, fulfillments=args.fulfillments)
+    if stream.layout is CsvLayout.PAYMENTS:
+        raise InvalidInputError(
+            f"{args.file} has no tracking_number and carrier columns, so it lists payments "
+            f"but no shipments for tracksync {command}. Add the two columns, or copy the "
+            "trackers one provider holds with tracksync mirror --from PROVIDER --to PROVIDER."
+        )
+    return stream
+
+
+def _mirror_sides(args: argparse.Namespace) -> tuple[str, str] | None:
+    source: str | None = getattr(args, "source", None)
+    target: str | None = getattr(args, "target", None)
+    if source is None or target is None:
+        return None
+    return source, target
 
 
 async def _run(
@@ -73,6 +113,7 @@ async def _run(
     writer = make_writer(args.format, dry_run=args.dry_run, out=sys.stdout)
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty(), dry_run=args.dry_run)
     totals = _Totals()
+    sides = _mirror_sides(args)
     async with (
         providers_for(
             args, overrides, unsaved="not saved in a dry run" if args.dry_run else None
@@ -84,13 +125,17 @@ async def _run(
             orders = [record.order for record in records]
             if seed is not None:
                 seed(orders)
-            plan = await reconciler.plan(orders)
+            if sides is None:
+                plan = await reconciler.plan(orders)
+            else:
+                plan = await reconciler.plan_mirror(orders, source=sides[0], target=sides[1])
             report = Report.preview(plan) if args.dry_run else await reconciler.apply(plan)
             results = _in_file_order(chunk, records, report)
             progress.hide()
             writer.write(results)
             totals.add(results, report)
-            totals.unmapped_carriers.update(_unmapped_carriers(orders, overrides))
+            if sides is None:
+                totals.unmapped_carriers.update(_unmapped_carriers(orders, overrides))
             progress.update(results)
     progress.hide()
     writer.finish(totals.summary(), totals.account_errors.values(), totals.unmapped_carriers)
@@ -103,7 +148,7 @@ async def providers_for(
 ) -> AsyncIterator[tuple[list[AsyncTrackingProvider], Seeder | None]]:
     """Yield the async providers from the environment, or over the emulators with
     ``--emulate`` together with the function that seeds them. The emulators' state is
-    saved afterwards unless ``unsaved`` says why it is not."""
+    saved afterwards unless ``unsaved`` gives the reason it is not."""
     if not args.emulate:
         from ._config import providers_from_environment
 
@@ -162,7 +207,13 @@ def _in_file_order(
     results: list[Result] = []
     for result in report.results:
         record = by_order.get(result.order_id or "")
-        line = record.line_of(result.tracking_number) if record is not None else None
+        line = (
+            record.line_of(
+                result.tracking_number, provider=result.provider, payment_id=result.payment_id
+            )
+            if record is not None
+            else None
+        )
         results.append(attrs.evolve(result, line=result.line or line))
     for item in chunk:
         if isinstance(item, RowError):

@@ -1,9 +1,11 @@
 """Read shipments from CSV files in tracksync's own layouts.
 
-Two layouts are recognised by their header row:
+Three layouts are recognised by their header row:
 
 - the tracksync layout, with the required columns ``order_id, provider, payment_id,
   tracking_number, carrier`` and the optional columns in :data:`OPTIONAL_COLUMNS`;
+- the payments layout: the tracksync layout without ``tracking_number`` and ``carrier``,
+  whose rows name the payments of orders (for mirroring between providers);
 - the PayPal tracking layout ``transaction_id, tracking_number, carrier, status`` that
   community PayPal tracking tools read, where the transaction id is a PayPal capture id.
 
@@ -35,6 +37,7 @@ from ._values import (
 
 __all__ = [
     "OPTIONAL_COLUMNS",
+    "PAYMENT_COLUMNS",
     "PAYPAL_LAYOUT_COLUMNS",
     "REQUIRED_COLUMNS",
     "detect_layout",
@@ -56,6 +59,8 @@ OPTIONAL_COLUMNS = (
     "country",
 )
 PAYPAL_LAYOUT_COLUMNS = ("transaction_id", "tracking_number", "carrier", "status")
+#: The required columns of the payments layout, which has no package columns.
+PAYMENT_COLUMNS = ("order_id", "provider", "payment_id")
 
 
 def detect_layout(columns: list[str]) -> CsvLayout | None:
@@ -65,15 +70,18 @@ def detect_layout(columns: list[str]) -> CsvLayout | None:
         return CsvLayout.TRACKSYNC
     if set(PAYPAL_LAYOUT_COLUMNS[:3]) <= present:
         return CsvLayout.PAYPAL
+    if set(PAYMENT_COLUMNS) <= present and not {"tracking_number", "carrier"} & present:
+        return CsvLayout.PAYMENTS
     return None
 
 
 @attrs.frozen
 class _Package:
-    """One row of the tracksync layout: a package on one payment."""
+    """One row of the tracksync layout: a package on one payment, or in the payments
+    layout a payment alone."""
 
     payment: PaymentRef
-    shipment: Shipment
+    shipment: Shipment | None
     recipient_name: str | None
     ship_to: Address | None
 
@@ -94,7 +102,7 @@ def _parse(item: CsvRow | RowError, layout: CsvLayout, delimiter: str) -> Parsed
     order_id = row.get("order_id") or None
     try:
         check_row(item, delimiter=delimiter)
-        package = _package(row)
+        package = _package(row, with_shipment=layout is not CsvLayout.PAYMENTS)
     except RowInvalid as exc:
         return Parsed(item.line, order_id, problems=(_row_error(row, item.line, exc),))
     return Parsed(item.line, row["order_id"], row=package)
@@ -121,18 +129,18 @@ def _row_error(row: Mapping[str, str], line: int, exc: RowInvalid) -> RowError:
     )
 
 
-def _package(row: Mapping[str, str]) -> _Package:
+def _package(row: Mapping[str, str], *, with_shipment: bool) -> _Package:
     required(row, "order_id")
     payment = _payment(row)
-    tracking_number = required(row, "tracking_number")
-    carrier = required(row, "carrier")
-    shipment = make_shipment(
-        tracking_number,
-        carrier,
-        status=parse_status(row.get("status", "")),
-        shipped_on=parse_date(row.get("shipped_on", "")),
-        notify_buyer=parse_flag(row.get("notify_buyer", "")),
-    )
+    shipment = None
+    if with_shipment:
+        shipment = make_shipment(
+            required(row, "tracking_number"),
+            required(row, "carrier"),
+            status=parse_status(row.get("status", "")),
+            shipped_on=parse_date(row.get("shipped_on", "")),
+            notify_buyer=parse_flag(row.get("notify_buyer", "")),
+        )
     ship_to = make_address(
         line1=row.get("address_line1", ""),
         line2=row.get("address_line2", ""),
@@ -164,20 +172,24 @@ def _payment(row: Mapping[str, str]) -> PaymentRef:
 def _build(order_id: str, rows: list[Numbered[_Package]]) -> Iterator[StreamItem]:
     payments: dict[tuple[str, str], PaymentRef] = {}
     shipments: dict[str, tuple[int, Shipment]] = {}
+    payment_lines: dict[tuple[str, str], int] = {}
     recipient_name: str | None = None
     ship_to: Address | None = None
     used = 0
     for numbered in rows:
         package = numbered.row
-        number = package.shipment.tracking_number
-        known = shipments.get(number)
-        if known is not None and known[1] != package.shipment:
-            yield _conflict(order_id, numbered.line, package, known[0])
-            continue
+        if package.shipment is not None:
+            number = package.shipment.tracking_number
+            known = shipments.get(number)
+            if known is not None and known[1] != package.shipment:
+                yield _conflict(order_id, numbered.line, package, number, known[0])
+                continue
+            if known is None:
+                shipments[number] = (numbered.line, package.shipment)
         used += 1
-        if known is None:
-            shipments[number] = (numbered.line, package.shipment)
-        payments.setdefault((package.payment.provider, package.payment.payment_id), package.payment)
+        key = (package.payment.provider, package.payment.payment_id)
+        payments.setdefault(key, package.payment)
+        payment_lines.setdefault(key, numbered.line)
         recipient_name = recipient_name or package.recipient_name
         ship_to = ship_to or package.ship_to
 
@@ -202,14 +214,16 @@ def _build(order_id: str, rows: list[Numbered[_Package]]) -> Iterator[StreamItem
         return
     yield OrderRecord(
         order=order,
-        first_line=min(line for line, _ in shipments.values()),
+        first_line=rows[0].line,
         lines={number: line for number, (line, _) in shipments.items()},
         rows=used,
+        payment_lines=payment_lines,
     )
 
 
-def _conflict(order_id: str, line: int, package: _Package, known_line: int) -> RowError:
-    number = package.shipment.tracking_number
+def _conflict(
+    order_id: str, line: int, package: _Package, number: str, known_line: int
+) -> RowError:
     return RowError(
         line=line,
         message=(

@@ -124,6 +124,7 @@ class OrderStream:
                 CsvTable(file, name=str(self.path), key=plain_key),
                 self.input_format,
                 fulfillments=self._take_index(),
+                layout=self.layout,
             )
 
     def _take_index(self) -> FulfillmentIndex | None:
@@ -217,16 +218,20 @@ def _read_text_table(file: IO[str], *, name: str) -> ReadResult:
             f"{name} is a Shopify order export, which has no tracking numbers; read it with "
             "open_orders(path, fulfillments=FULFILLMENTS_FILE)."
         )
-    items = read_table(table, input_format, fulfillments=None)
+    items = read_table(table, input_format, fulfillments=None, layout=layout)
     return collect(items, layout=layout, input_format=input_format, warnings=())
 
 
 def read_table(
-    table: CsvTable, input_format: InputFormat, *, fulfillments: FulfillmentIndex | None
+    table: CsvTable,
+    input_format: InputFormat,
+    *,
+    fulfillments: FulfillmentIndex | None,
+    layout: CsvLayout | None = None,
 ) -> Iterator[StreamItem]:
     """Yield the orders of a CSV table whose header has been read."""
     if input_format == "tracksync":
-        return read_layout(table, CsvLayout.TRACKSYNC)
+        return read_layout(table, layout or CsvLayout.TRACKSYNC)
     if input_format == "paypal":
         return read_layout(table, CsvLayout.PAYPAL)
     table.use_key(compact_key)

@@ -35,6 +35,9 @@ class CsvLayout(enum.Enum):
 
     TRACKSYNC = "tracksync"
     PAYPAL = "paypal"
+    #: The tracksync layout without ``tracking_number`` and ``carrier``: each row names a
+    #: payment of an order, the input of ``tracksync mirror``.
+    PAYMENTS = "payments"
 
 
 @attrs.frozen(kw_only=True)
@@ -97,12 +100,24 @@ class OrderRecord:
     rows: int = 1
     #: The order's first item in a JSON or XML file, as for :attr:`RowError.location`.
     location: str | None = None
+    #: The first line naming each payment, by provider and payment id, where the format
+    #: gives payments rows of their own.
+    payment_lines: Mapping[tuple[str, str], int] = attrs.field(factory=dict)
 
-    def line_of(self, tracking_number: str | None) -> int:
-        """Return the line of a package, or the order's first line for other numbers."""
-        if tracking_number is None:
-            return self.first_line
-        return self.lines.get(tracking_number, self.first_line)
+    def line_of(
+        self,
+        tracking_number: str | None,
+        *,
+        provider: str | None = None,
+        payment_id: str | None = None,
+    ) -> int:
+        """Return the line of a package, else of the payment's first row, else the order's
+        first line."""
+        if tracking_number is not None and tracking_number in self.lines:
+            return self.lines[tracking_number]
+        if provider is not None and payment_id is not None:
+            return self.payment_lines.get((provider, payment_id), self.first_line)
+        return self.first_line
 
 
 #: One thing a reader yields.
