@@ -1,7 +1,8 @@
 """Check that a request tracksync built is one the provider's official OpenAPI spec accepts.
 
 The specs are read at test time from the shared folder beside this repository (override
-with ``TRACKSYNC_SPECS_DIR``); they are never copied into the repository or the package.
+with ``TRACKSYNC_SHARED_DIR`` or ``TRACKSYNC_SPECS_DIR``); they are never copied into the
+repository or the package.
 
 Known faults in the published documents are patched before validating:
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import os
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -35,8 +35,9 @@ from openapi_schema_validator import OAS30WriteValidator, oas30_format_checker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from shared_folder import SPECS_DIR
+
 REPO = Path(__file__).resolve().parents[1]
-SPECS_DIR = Path(os.environ.get("TRACKSYNC_SPECS_DIR", REPO.parent / "shared" / "specs"))
 
 SPEC_FILES = (
     "paypal/checkout_orders_v2.json",
@@ -103,7 +104,7 @@ def load_spec(name: str) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(
             f"Spec {path} is missing. The contract tests read the providers' specs from "
-            "the shared folder beside this repository; set TRACKSYNC_SPECS_DIR to its path."
+            "the shared folder beside this repository; set TRACKSYNC_SHARED_DIR to its path."
         )
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     patch = _PATCHES.get(name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import tracksync.carriers
+from shared_folder import carrier_list
 from tracksync.carriers import (
     OTHER,
     all_carriers,
@@ -22,10 +22,6 @@ from tracksync.carriers import (
 from tracksync.carriers._registry import registry
 
 REPO = Path(__file__).resolve().parents[2]
-# PayPal's lists as published, read from the shared folder beside this repository.
-PUBLISHED = Path(
-    os.environ.get("TRACKSYNC_CARRIER_LISTS_DIR", REPO.parent / "shared" / "providers" / "carriers")
-)
 PACKAGE = REPO / "src" / "tracksync" / "carriers"
 
 # Carriers that the registry must hold, by market.
@@ -40,13 +36,8 @@ REQUIRED_IDS = {
 
 
 def _published(name: str) -> list[str]:
-    path = PUBLISHED / name
-    if not path.exists():
-        pytest.fail(
-            f"{path} is missing; put the shared folder beside this repository or set "
-            "TRACKSYNC_CARRIER_LISTS_DIR to the folder of PayPal's carrier lists."
-        )
-    return path.read_text(encoding="utf-8").split()
+    """Return one of PayPal's carrier lists as published."""
+    return carrier_list(name).split()
 
 
 def _packaged(name: str) -> list[str]:
