@@ -112,3 +112,20 @@ def test_invalid_input_is_value_error() -> None:
 def test_tracking_number_with_comma() -> None:
     with pytest.raises(InvalidInputError, match="contains a comma; give each package its own"):
         make_shipment(tracking_number="1Z1,1Z2")
+
+
+@pytest.mark.parametrize("text", ["DELIVERED", "delivered", " Delivered "])
+def test_status_name_converted(text: str) -> None:
+    assert make_shipment(status=text).status is ShipmentStatus.DELIVERED
+
+
+@pytest.mark.parametrize("status", ["bogus", 3, None])
+def test_status_invalid(status: object) -> None:
+    with pytest.raises(InvalidInputError, match="is not one of SHIPPED, ON_HOLD"):
+        make_shipment(status=status)
+
+
+@pytest.mark.parametrize("flag", ["false", 0, None])
+def test_notify_buyer_not_bool(flag: object) -> None:
+    with pytest.raises(InvalidInputError, match="give True or False"):
+        make_shipment(notify_buyer=flag)

@@ -115,6 +115,18 @@ def _to_items(value: Iterable[Item]) -> tuple[Item, ...]:
     return tuple(value)
 
 
+def _to_status(value: ShipmentStatus | str) -> ShipmentStatus:
+    if isinstance(value, ShipmentStatus):
+        return value
+    if isinstance(value, str) and value.strip().upper() in ShipmentStatus.__members__:
+        return ShipmentStatus[value.strip().upper()]
+    names = ", ".join(ShipmentStatus.__members__)
+    raise InvalidInputError(
+        f"Shipment status {value!r} is not one of {names}; give a ShipmentStatus such as "
+        "ShipmentStatus.DELIVERED."
+    )
+
+
 @attrs.frozen(kw_only=True)
 class Shipment:
     """One parcel with its carrier's tracking number."""
@@ -122,11 +134,19 @@ class Shipment:
     tracking_number: str = attrs.field()
     #: The carrier as the shop names it, or a provider's carrier code such as ``"UPS"``.
     carrier: str = attrs.field(validator=_require_text)
-    status: ShipmentStatus = ShipmentStatus.SHIPPED
+    #: A ShipmentStatus; its name as text, in any case, is converted.
+    status: ShipmentStatus = attrs.field(default=ShipmentStatus.SHIPPED, converter=_to_status)
     shipped_on: datetime.date | None = attrs.field(default=None)
     items: tuple[Item, ...] = attrs.field(default=(), converter=_to_items)
     #: Whether the provider should e-mail the buyer about this tracker (PayPal only).
-    notify_buyer: bool = False
+    notify_buyer: bool = attrs.field(default=False)
+
+    @notify_buyer.validator
+    def _check_notify_buyer(self, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, bool):
+            raise InvalidInputError(
+                f"Shipment {self.tracking_number!r} has notify_buyer {value!r}; give True or False."
+            )
 
     @tracking_number.validator
     def _check_tracking_number(self, attribute: attrs.Attribute[Any], value: str) -> None:
