@@ -272,7 +272,8 @@ def test_one_typo(text: str, expected: str) -> None:
     [
         "Correis",  # one typo from both Correos (ES) and Correios (BR)
         "Speedex",  # a PayPal carrier outside the registry, one typo from Spee-Dee
-        "Yodle",  # shorter than six letters
+        "Yodle",  # shorter than seven letters
+        "My Post",  # six letters, one typo from Sunyou's code SYPOST
         "Tracked 28",  # digits are never corrected
     ],
 )
