@@ -152,3 +152,17 @@ async def test_async_audit_matches_sync() -> None:
         [order(shipment("1Z1"))]
     )
     assert async_audit == sync_audit
+
+
+def test_audit_prints_summary_and_findings() -> None:
+    audit = Reconciler([FakeProvider()]).audit([order(shipment("1Z1"))])
+    lines = str(audit).splitlines()
+    assert lines[0] == "Audit: 0 packages match; 1 missing_on_provider"
+    assert lines[1].startswith("  missing_on_provider: ")
+    assert "1Z1" in lines[1]
+
+
+def test_matching_audit_prints_one_line() -> None:
+    provider = FakeProvider(trackers={"CAP1": [held("1Z1")]})
+    audit = Reconciler([provider]).audit([order(shipment("1Z1"))])
+    assert str(audit) == "Audit: 1 package matches; no disagreements"

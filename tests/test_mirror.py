@@ -105,6 +105,17 @@ def both(*payments: PaymentRef) -> Order:
     )
 
 
+def written_elsewhere(
+    stripe: StripeEmulator, intent_id: str, number: str, *, carrier: str | None = None
+) -> PaymentRef:
+    """Create a PaymentIntent whose tracking another tool wrote, without tracksync's metadata."""
+    shipping = {"name": "Ada Lovelace", "address": {"line1": "1 Road"}, "tracking_number": number}
+    if carrier is not None:
+        shipping["carrier"] = carrier
+    stripe.add_payment_intent(intent_id, shipping=shipping)
+    return PaymentRef(provider="stripe", payment_id=intent_id)
+
+
 def sync(reconciler: Reconciler, order: Order) -> None:
     report = reconciler.apply(reconciler.plan([order]))
     assert not report.has_failures
@@ -185,19 +196,26 @@ def test_stripe_to_paypal(reconciler: Reconciler, paypal: PayPalEmulator) -> Non
     assert numbers == {UPS, UPS_2}
 
 
-def test_stripe_source_keeps_target_status(reconciler: Reconciler) -> None:
-    # Stripe stores no status, so mirroring from it must not undo PayPal's DELIVERED.
-    sync(reconciler, shop(STRIPE, Shipment(tracking_number=UPS, carrier="UPS")))
-    sync(
-        reconciler,
-        shop(
-            ORDERS_V2,
-            Shipment(tracking_number=UPS, carrier="UPS", status=ShipmentStatus.DELIVERED),
-        ),
-    )
-    plan = reconciler.plan_mirror([both()], source="stripe", target="paypal")
+def test_stripe_without_metadata_keeps_status(
+    reconciler: Reconciler, stripe: StripeEmulator
+) -> None:
+    # Another tool wrote Stripe's tracking, so Stripe has no status for the package.
+    other = written_elsewhere(stripe, "pi_3QxExampleOtherTool", UPS, carrier="UPS")
+    delivered = Shipment(tracking_number=UPS, carrier="UPS", status=ShipmentStatus.DELIVERED)
+    sync(reconciler, shop(V1, delivered))
+    plan = reconciler.plan_mirror([both(other, V1)], source="stripe", target="paypal")
     assert plan.changes == ()
     assert [type(entry) for entry in plan.entries] == [Unchanged]
+
+
+def test_stripe_status_copied(reconciler: Reconciler) -> None:
+    sync(reconciler, shop(STRIPE, Shipment(tracking_number=UPS, carrier="UPS")))
+    delivered = Shipment(tracking_number=UPS, carrier="UPS", status=ShipmentStatus.DELIVERED)
+    sync(reconciler, shop(V1, delivered))
+    plan = reconciler.plan_mirror([both(STRIPE, V1)], source="stripe", target="paypal")
+    [change] = plan.changes
+    assert change.kind is ChangeKind.UPDATE
+    assert change.shipment.status is ShipmentStatus.SHIPPED
 
 
 def test_two_sources_merged(reconciler: Reconciler) -> None:
@@ -225,6 +243,44 @@ def test_unknown_carrier_not_mirrored(reconciler: Reconciler) -> None:
     assert entry.payment == STRIPE
     assert "PARCEL42" in entry.message
     assert entry.is_failure
+
+
+def test_unknown_carrier_taken_from_target(reconciler: Reconciler) -> None:
+    sync(reconciler, shop(ORDERS_V2, Shipment(tracking_number="PARCEL42", carrier="Local")))
+    sync(reconciler, shop(STRIPE, Shipment(tracking_number="PARCEL42", carrier="Local")))
+    plan = reconciler.plan_mirror([both()], source="paypal", target="stripe")
+    [entry] = plan.entries
+    assert isinstance(entry, Unchanged)
+    assert entry.payment == STRIPE
+
+
+def test_unknown_carrier_on_both_left(reconciler: Reconciler, stripe: StripeEmulator) -> None:
+    # Another tool set Stripe's tracking number without a carrier.
+    target = written_elsewhere(stripe, "pi_3QxExampleNoCarrier", "PARCEL42")
+    sync(reconciler, shop(ORDERS_V2, Shipment(tracking_number="PARCEL42", carrier="Local")))
+    plan = reconciler.plan_mirror([both(ORDERS_V2, target)], source="paypal", target="stripe")
+    [entry] = plan.entries
+    assert isinstance(entry, Unchanged)
+    assert entry.note is not None
+    assert "Neither provider" in entry.note
+
+
+def test_unknown_carrier_reads_past_ledger(reconciler: Reconciler, stripe: StripeEmulator) -> None:
+    sync(
+        reconciler,
+        shop(
+            ORDERS_V2,
+            Shipment(tracking_number=UPS, carrier="UPS"),
+            Shipment(tracking_number="PARCEL42", carrier="Local"),
+        ),
+    )
+    reconciler.apply(reconciler.plan_mirror([both()], source="paypal", target="stripe"))
+    reads = len(stripe.requests)
+    plan = reconciler.plan_mirror([both()], source="paypal", target="stripe")
+    # The ledger vouches for the UPS package, but only a read settles PARCEL42.
+    assert len(stripe.requests) > reads
+    kinds = sorted(type(entry).__name__ for entry in plan.entries)
+    assert kinds == ["Discrepancy", "Unchanged"]
 
 
 def test_no_target_payment(reconciler: Reconciler, stripe: StripeEmulator) -> None:
@@ -343,9 +399,14 @@ def remote(*trackers: Tracker) -> RemotePayment:
 )
 def test_carrier_from_number(number: str, carrier: str | None) -> None:
     mirror = mirror_order(both(), [STRIPE], [remote(Tracker(tracking_number=number))])
-    found = [shipment.carrier for shipment in mirror.order.shipments] if mirror.order else []
-    assert found == ([carrier] if carrier else [])
-    assert len(mirror.entries) == (0 if carrier else 1)
+    assert mirror.order is not None
+    assert [shipment.carrier for shipment in mirror.order.shipments] == (
+        [carrier] if carrier else []
+    )
+    # A number that names no carrier waits for the target: it may hold the tracker.
+    assert [tracker.tracking_number for tracker in mirror.unknown_carrier] == (
+        [] if carrier else [number]
+    )
 
 
 def test_active_tracker_preferred() -> None:
@@ -359,3 +420,9 @@ def test_active_tracker_preferred() -> None:
 def test_unknown_status_recorded() -> None:
     mirror = mirror_order(both(), [STRIPE], [remote(Tracker(tracking_number=UPS, carrier="UPS"))])
     assert mirror.unknown_status == frozenset({UPS})
+
+
+@pytest.mark.parametrize("source", ["square", "PayPal"])
+def test_unknown_source_rejected(reconciler: Reconciler, source: str) -> None:
+    with pytest.raises(ValueError, match=f"source '{source}' is not the name"):
+        reconciler.plan_mirror([both()], source=source, target="stripe")

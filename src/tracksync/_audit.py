@@ -57,6 +57,9 @@ class Finding:
     #: The input line the finding comes from, when the orders were read from a file.
     line: int | None = None
 
+    def __str__(self) -> str:
+        return f"{self.kind.value}: {self.message}"
+
     def to_dict(self) -> dict[str, Any]:
         """Convert to the JSON and CSV report's finding object."""
         return {
@@ -93,6 +96,12 @@ class Audit:
         """An audit is true when it found a disagreement."""
         return bool(self.findings)
 
+    def __str__(self) -> str:
+        found = ", ".join(f"{count} {kind}" for kind, count in self.counts().items() if count)
+        lines = [f"Audit: {matching(self.matched)}; " + (found or "no disagreements")]
+        lines.extend(f"  {finding}" for finding in self.findings)
+        return "\n".join(lines)
+
     def to_dict(self) -> dict[str, Any]:
         """Convert to the JSON report: ``matched``, ``counts`` and ``findings``."""
         return {
@@ -100,6 +109,11 @@ class Audit:
             "counts": self.counts(),
             "findings": [finding.to_dict() for finding in self.findings],
         }
+
+
+def matching(count: int) -> str:
+    """Return "1 package matches" or "N packages match"."""
+    return "1 package matches" if count == 1 else f"{count} packages match"
 
 
 _NOT_CHECKED = frozenset(
@@ -183,6 +197,8 @@ def _change_finding(
         )
 
     if change.kind is ChangeKind.ADD:
+        # NOTE: a tracker the provider holds only as CANCELLED counts as missing here, since
+        # the plan keeps no cancelled trackers; "status differs" would describe it better.
         return finding(
             FindingKind.MISSING_ON_PROVIDER,
             shipment.carrier,

@@ -19,7 +19,7 @@ import attrs
 
 from ._diff import diff_payment
 from ._ledger import EntryState, Ledger, LedgerEntry, SQLiteLedger, States, fingerprint
-from ._mirror import mirror_order
+from ._mirror import Adjusted, Mirror, mirror_order
 from ._models import Order, PaymentRef, Shipment
 from ._plan import (
     AccountIssue,
@@ -179,13 +179,13 @@ class Engine(Generic[P]):
         payment: PaymentRef,
         issues: AccountIssues,
         recorded: dict[PaymentRef, States],
-        adjust: Callable[[Order, RemotePayment], Order] | None = None,
+        adjust: Callable[[Order, RemotePayment], Adjusted] | None = None,
     ) -> PlanSteps[P]:
         """Plan one payment; yield its provider when the payment must be read.
 
-        ``adjust`` takes the order and the payment as read, and returns the order to compare
-        with it. Mirroring uses it to keep a target tracker's status when the source
-        provider stores none.
+        ``adjust`` takes the order and the payment as read. It returns the order to compare
+        with the payment, and entries that replace the comparison's own for their tracking
+        numbers. Mirroring uses it to settle what the source provider does not store.
         """
         provider = self.provider_for(payment)
         if provider is None:
@@ -203,8 +203,9 @@ class Engine(Generic[P]):
             return answer
 
         remote = answer
+        settled: list[PlanEntry] = []
         if adjust is not None:
-            order = adjust(order, remote)
+            order, settled = adjust(order, remote)
         entries = diff_payment(
             order,
             payment,
@@ -212,7 +213,10 @@ class Engine(Generic[P]):
             remote.capabilities or provider.capabilities,
             lambda shipment: provider.stored_carrier(payment, shipment),
         )
-        return [check_shipment(provider, entry) for entry in entries]
+        if settled:
+            numbers = {entry_number(entry) for entry in settled}
+            entries = [entry for entry in entries if entry_number(entry) not in numbers]
+        return [check_shipment(provider, entry) for entry in entries] + settled
 
     def read_steps(self, order: Order, payment: PaymentRef, issues: AccountIssues) -> ReadSteps[P]:
         """Read one payment; return what the provider holds, or the order's discrepancies
@@ -244,16 +248,32 @@ class Engine(Generic[P]):
             return for_each_shipment(order, payment, _STATE_DISCREPANCY[answer.state], message)
         return answer
 
+    def mirror_steps(
+        self, mirror: Mirror, issues: AccountIssues, recorded: dict[PaymentRef, States]
+    ) -> list[tuple[PaymentRef, PlanSteps[P]]]:
+        """Return the planning steps of each target payment of a mirrored order.
+
+        A mirror with trackers of unknown carrier reads its targets whatever the ledger
+        says, since only the target can settle those trackers.
+        """
+        if mirror.order is None:
+            return []
+        order = mirror.order
+        vouching = {} if mirror.unknown_carrier else recorded
+        return [
+            (payment, self.payment_steps(order, payment, issues, vouching, mirror.adjust))
+            for payment in order.payments
+        ]
+
     @staticmethod
     def collect_mirror(
         order: Order,
         targets: Sequence[PaymentRef],
         reads: Sequence[RemotePayment | list[PlanEntry]],
-        mirrors: list[tuple[Order, frozenset[str]]],
+        mirrors: list[Mirror],
     ) -> list[PlanEntry]:
-        """Build the mirror of one order from its source payments' reads and add it, with
-        the tracking numbers whose status is unknown, to ``mirrors``. Return the entries to
-        report now.
+        """Build the mirror of one order from its source payments' reads and add it to
+        ``mirrors`` when it has a target to plan. Return the entries to report now.
 
         When a source payment cannot be read, the order is not mirrored: the trackers of
         the others may be only part of what the order has.
@@ -264,7 +284,7 @@ class Engine(Generic[P]):
         remotes = [read for read in reads if isinstance(read, RemotePayment)]
         mirror = mirror_order(order, targets, remotes)
         if mirror.order is not None:
-            mirrors.append((mirror.order, mirror.unknown_status))
+            mirrors.append(mirror)
         return list(mirror.entries)
 
     def _unchanged_from_ledger(
@@ -390,3 +410,10 @@ class Engine(Generic[P]):
         """Write entries to the ledger, if there is one."""
         if self.ledger is not None and entries:
             self.ledger.record(entries)
+
+
+def entry_number(entry: PlanEntry) -> str | None:
+    """Return the tracking number a plan entry is about, or None."""
+    if isinstance(entry, Change):
+        return entry.shipment.tracking_number
+    return entry.tracking_number

@@ -8,18 +8,24 @@ plans that order as a sync would. The functions here are pure; the Reconcilers r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 
 from ._models import Order, PaymentRef, Shipment, ShipmentStatus
-from ._plan import Discrepancy, DiscrepancyKind, PlanEntry
+from ._plan import Discrepancy, DiscrepancyKind, PlanEntry, Unchanged
 from ._remote import RemotePayment, Tracker
 from .carriers import DetectionConfidence, detect
+from .errors import InvalidInputError
 
-__all__ = ["Mirror", "check_sides", "keep_target_status", "mirror_order", "relabel", "split"]
+__all__ = ["Adjusted", "Mirror", "check_sides", "mirror_order", "relabel", "split"]
 
 _DISTINCTIVE = (DetectionConfidence.HIGH, DetectionConfidence.MEDIUM)
+
+
+#: The result of ``Mirror.adjust`` for planning a target payment: the order to compare with
+#: the target, and entries that replace the comparison's own for their tracking numbers.
+Adjusted = tuple[Order, list[PlanEntry]]
 
 
 @attrs.frozen(kw_only=True)
@@ -30,14 +36,64 @@ class Mirror:
     #: when there is nothing to plan.
     order: Order | None
     entries: tuple[PlanEntry, ...] = ()
-    #: Tracking numbers whose status the source does not store (Stripe stores none).
+    #: Tracking numbers whose status the source does not have: Stripe packages that
+    #: another tool wrote, without tracksync's status metadata.
     unknown_status: frozenset[str] = frozenset()
+    #: Source trackers whose carrier is unknown, which only the target can settle.
+    unknown_carrier: tuple[Tracker, ...] = ()
+
+    def adjust(self, order: Order, remote: RemotePayment) -> Adjusted:
+        """Fill in what the source payments lack, from the target payment as read.
+
+        A shipment whose status the source does not store takes the target tracker's
+        status, so that mirroring never changes a status it cannot read. A tracker with an
+        unknown carrier that the target holds too takes the target's carrier, or is left
+        as it is when the target has none. One that the target does not hold is reported.
+        """
+        shipments = [
+            _with_target_status(shipment, remote)
+            if shipment.tracking_number in self.unknown_status
+            else shipment
+            for shipment in order.shipments
+        ]
+        entries: list[PlanEntry] = []
+        for tracker in self.unknown_carrier:
+            current = remote.active_tracker(tracker.tracking_number)
+            if current is not None and current.carrier is not None:
+                shipments.append(
+                    Shipment(
+                        tracking_number=tracker.tracking_number,
+                        carrier=current.carrier,
+                        status=tracker.status or current.status or ShipmentStatus.SHIPPED,
+                    )
+                )
+            elif current is not None:
+                entries.append(
+                    Unchanged(
+                        order_id=order.id,
+                        payment=remote.payment,
+                        tracking_number=tracker.tracking_number,
+                        note="Neither provider returns this tracker's carrier; left as it is.",
+                    )
+                )
+            elif tracker.is_active:
+                entries.append(_unknown_carrier(order, remote.payment, tracker))
+        return attrs.evolve(order, shipments=shipments), entries
 
 
-def check_sides(source: str, target: str) -> None:
-    """Raise ValueError when the source and the target are the same provider."""
+def check_sides(source: str, target: str, configured: Iterable[str]) -> None:
+    """Raise InvalidInputError (a ValueError) when the source or the target is no configured
+    provider's name, or both are the same."""
+    names = sorted(set(configured))
+    for side, name in (("source", source), ("target", target)):
+        if name not in names:
+            raise InvalidInputError(
+                f"Mirror {side} {name!r} is not the name of a configured provider; give "
+                f"that provider's credentials, or use one of "
+                f"{', '.join(repr(known) for known in names) or 'none'} (lower case)."
+            )
     if source == target:
-        raise ValueError(
+        raise InvalidInputError(
             f"Mirroring needs two providers, but source and target are both {source!r}; "
             "give another target, such as 'stripe' for source 'paypal'."
         )
@@ -56,7 +112,8 @@ def split(
     named = ", ".join(str(payment) for payment in order.payments) or "no payment"
     message = (
         f"Order {order.id} has no {missing} payment, so there is nothing to mirror "
-        f"(it names {named}). Add the order's {missing} payment to the file."
+        f"(it names {named}). List the order's {missing} payment with it, or correct its "
+        "row if the report shows that row as invalid."
     )
     payments: Sequence[PaymentRef | None] = present or [None]
     entries: list[PlanEntry] = [
@@ -80,17 +137,17 @@ def mirror_order(
     """Turn the trackers of the source payments into shipments for the target payments.
 
     A tracker without a carrier (PayPal's Orders v2 API returns none) gets the carrier
-    whose number format it has, when only one carrier uses that format. Otherwise it is
-    not mirrored, and a discrepancy gives the reason.
+    whose number format it has, when only one carrier uses that format. Otherwise the
+    target payment settles it: see :meth:`Mirror.adjust`.
     """
     shipments: dict[str, Shipment] = {}
     unknown_status: set[str] = set()
-    entries: list[PlanEntry] = []
+    unknown_carrier: list[Tracker] = []
     for tracker in _preferred(remotes):
         number = tracker.tracking_number
         carrier = tracker.carrier or _detected_carrier(number)
         if carrier is None:
-            entries.extend(_unknown_carrier(order, targets, tracker, remotes))
+            unknown_carrier.append(tracker)
             continue
         shipments[number] = Shipment(
             tracking_number=number,
@@ -100,10 +157,8 @@ def mirror_order(
         if tracker.status is None:
             unknown_status.add(number)
 
-    if not shipments:
-        if not entries:
-            entries.extend(_nothing_to_mirror(order, targets, remotes))
-        return Mirror(order=None, entries=tuple(entries))
+    if not shipments and not unknown_carrier:
+        return Mirror(order=None, entries=tuple(_nothing_to_mirror(order, targets, remotes)))
     mirrored = Order(
         id=order.id,
         payments=targets,
@@ -111,29 +166,18 @@ def mirror_order(
         recipient_name=order.recipient_name,
         ship_to=order.ship_to,
     )
-    return Mirror(order=mirrored, entries=tuple(entries), unknown_status=frozenset(unknown_status))
+    return Mirror(
+        order=mirrored,
+        unknown_status=frozenset(unknown_status),
+        unknown_carrier=tuple(unknown_carrier),
+    )
 
 
-def keep_target_status(unknown_status: frozenset[str]) -> Callable[[Order, RemotePayment], Order]:
-    """Return the adjustment that gives a shipment the target tracker's own status when the
-    source stores no status, so that mirroring never changes a status it cannot read."""
-
-    def adjust(order: Order, remote: RemotePayment) -> Order:
-        if not unknown_status:
-            return order
-        shipments = []
-        for shipment in order.shipments:
-            current = remote.active_tracker(shipment.tracking_number)
-            if (
-                shipment.tracking_number in unknown_status
-                and current is not None
-                and current.status is not None
-            ):
-                shipment = attrs.evolve(shipment, status=current.status)
-            shipments.append(shipment)
-        return attrs.evolve(order, shipments=shipments)
-
-    return adjust
+def _with_target_status(shipment: Shipment, remote: RemotePayment) -> Shipment:
+    current = remote.active_tracker(shipment.tracking_number)
+    if current is None or current.status is None:
+        return shipment
+    return attrs.evolve(shipment, status=current.status)
 
 
 def relabel(entries: Iterable[PlanEntry], source: str) -> list[PlanEntry]:
@@ -181,37 +225,19 @@ def _detected_carrier(number: str) -> str | None:
     return candidates[0].carrier.name
 
 
-def _unknown_carrier(
-    order: Order,
-    targets: Sequence[PaymentRef],
-    tracker: Tracker,
-    remotes: Sequence[RemotePayment],
-) -> list[PlanEntry]:
+def _unknown_carrier(order: Order, target: PaymentRef, tracker: Tracker) -> Discrepancy:
     number = tracker.tracking_number
-    holder = next(
-        (remote.payment for remote in remotes if _holds(remote, number)),
-        None,
+    return Discrepancy(
+        kind=DiscrepancyKind.UNKNOWN_CARRIER,
+        order_id=order.id,
+        payment=target,
+        tracking_number=number,
+        message=(
+            f"The source returns no carrier for tracker {number}, and its number fits no "
+            f"single carrier, so it was not copied to {target}. Sync the package with its "
+            f"carrier onto {target} (a row for order {order.id} in the shop's file)."
+        ),
     )
-    source = str(holder) if holder is not None else "the source payment"
-    message = (
-        f"{source} returns no carrier for tracker {number}, and its number "
-        "fits no single carrier, so it was not mirrored. List the shipment with its carrier "
-        f"for order {order.id} in the shop's file and run tracksync sync."
-    )
-    return [
-        Discrepancy(
-            kind=DiscrepancyKind.UNKNOWN_CARRIER,
-            order_id=order.id,
-            payment=target,
-            tracking_number=number,
-            message=message,
-        )
-        for target in targets
-    ]
-
-
-def _holds(remote: RemotePayment, number: str) -> bool:
-    return any(tracker.tracking_number == number for tracker in remote.trackers)
 
 
 def _nothing_to_mirror(

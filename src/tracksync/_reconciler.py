@@ -15,7 +15,7 @@ from ._apply import apply_in_order
 from ._audit import Audit, audit_plan
 from ._engine import DEFAULT_CHUNK_SIZE, AccountIssues, Engine, chunks
 from ._ledger import Ledger
-from ._mirror import check_sides, keep_target_status, relabel, split
+from ._mirror import Mirror, check_sides, relabel, split
 from ._models import Order, PaymentRef
 from ._plan import Change, ChangeResult, Plan, PlanEntry, Report
 from ._remote import RemotePayment
@@ -111,19 +111,22 @@ class Reconciler:
 
         Reads every source payment, and each target payment unless the ledger vouches for
         it; the orders' own shipments are ignored. Writes nothing: apply the plan with
-        :meth:`apply`. The target's own extra trackers are reported and left in place, and
-        a status the source does not store (Stripe stores none) is never changed.
+        :meth:`apply`. Statuses are copied as well. The target's own extra trackers are
+        reported and left in place. When the source has no status for a package (a Stripe
+        package written by another tool, without tracksync's metadata), the target's
+        status is kept.
 
         Raises:
-            ValueError: ``source`` and ``target`` are the same provider.
+            InvalidInputError: ``source`` or ``target`` names no configured provider, or
+                both name the same one. It is a ValueError too.
         """
-        check_sides(source, target)
+        check_sides(source, target, (name for name, _ in self._engine.providers))
         entries: list[PlanEntry] = []
         issues: AccountIssues = {}
         count = 0
         for chunk in chunks(orders, DEFAULT_CHUNK_SIZE):
             count += len(chunk)
-            mirrors: list[tuple[Order, frozenset[str]]] = []
+            mirrors: list[Mirror] = []
             for order in chunk:
                 sources, targets, problems = split(order, source, target)
                 if problems:
@@ -135,12 +138,9 @@ class Reconciler:
                     for payment in sources
                 ]
                 entries.extend(self._engine.collect_mirror(order, targets, reads, mirrors))
-            recorded = self._engine.recorded_entries([mirrored for mirrored, _ in mirrors])
-            for mirrored, unknown_status in mirrors:
-                for payment in mirrored.payments:
-                    steps = self._engine.payment_steps(
-                        mirrored, payment, issues, recorded, keep_target_status(unknown_status)
-                    )
+            recorded = self._engine.recorded_entries(_ledger_orders(mirrors))
+            for mirror in mirrors:
+                for payment, steps in self._engine.mirror_steps(mirror, issues, recorded):
                     entries.extend(relabel(_drive(steps, payment), source))
         return self._engine.finish_plan(entries, issues, count)
 
@@ -209,6 +209,11 @@ def _drive(steps: Generator[TrackingProvider, Answer, R], payment: PaymentRef) -
         return result
 
 
+def _ledger_orders(mirrors: Sequence[Mirror]) -> list[Order]:
+    """Return the mirrored orders whose target payments the ledger may vouch for."""
+    return [mirror.order for mirror in mirrors if mirror.order and not mirror.unknown_carrier]
+
+
 def _apply_sync(
     provider: TrackingProvider, changes: Sequence[Change]
 ) -> list[ChangeResult | TracksyncError]:
@@ -271,7 +276,7 @@ class AsyncReconciler:
     async def plan_mirror(self, orders: Iterable[Order], *, source: str, target: str) -> Plan:
         """Read concurrently and plan the source's trackers onto the target payments, as
         :meth:`Reconciler.plan_mirror`."""
-        check_sides(source, target)
+        check_sides(source, target, (name for name, _ in self._engine.providers))
         entries: list[PlanEntry] = []
         issues: AccountIssues = {}
         count = 0
@@ -286,7 +291,7 @@ class AsyncReconciler:
                 )
             )
             read_orders = iter(reads)
-            mirrors: list[tuple[Order, frozenset[str]]] = []
+            mirrors: list[Mirror] = []
             for order, (_, targets, problems) in zip(chunk, sides, strict=True):
                 if problems:
                     entries.extend(problems)
@@ -294,17 +299,12 @@ class AsyncReconciler:
                 collected = self._engine.collect_mirror(order, targets, next(read_orders), mirrors)
                 entries.extend(collected)
             recorded = await asyncio.to_thread(
-                self._engine.recorded_entries, [mirrored for mirrored, _ in mirrors]
+                self._engine.recorded_entries, _ledger_orders(mirrors)
             )
             tasks = [
-                self._drive(
-                    self._engine.payment_steps(
-                        mirrored, payment, issues, recorded, keep_target_status(unknown_status)
-                    ),
-                    payment,
-                )
-                for mirrored, unknown_status in mirrors
-                for payment in mirrored.payments
+                self._drive(steps, payment)
+                for mirror in mirrors
+                for payment, steps in self._engine.mirror_steps(mirror, issues, recorded)
             ]
             for payment_entries in await asyncio.gather(*tasks):
                 entries.extend(relabel(payment_entries, source))

@@ -109,7 +109,7 @@ def test_skipped_order_names_fix(
     _, report = mirror(capsys, synced, "--from", "paypal", "--to", "stripe", str(payments))
     skipped = report["results"][-1]
     assert skipped["discrepancy"] == "no_mirror_payment"
-    assert "Add the order's stripe payment" in skipped["reason"]
+    assert "List the order's stripe payment with it" in skipped["reason"]
 
 
 def test_second_run_unchanged(
@@ -199,3 +199,22 @@ def test_reconcile_rejects_payments_file(
 ) -> None:
     assert main(["reconcile", str(payments), "--emulate"]) == 2
     assert "tracksync reconcile" in capsys.readouterr().err
+
+
+def test_provider_names_any_case(
+    synced: Path, payments: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, report = mirror(capsys, synced, "--from", "PayPal", "--to", "STRIPE", str(payments))
+    assert status == 0
+    assert report["summary"]["added"] == 3
+
+
+def test_unconfigured_target_exit_2(
+    payments: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only PayPal has credentials; the requests would go to a port nothing listens on.
+    monkeypatch.setenv("TRACKSYNC_PAYPAL_CLIENT_ID", "client")
+    monkeypatch.setenv("TRACKSYNC_PAYPAL_CLIENT_SECRET", "secret")
+    monkeypatch.setenv("TRACKSYNC_PAYPAL_BASE_URL", "http://127.0.0.1:9")
+    assert main(["mirror", "--from", "paypal", "--to", "stripe", str(payments), "-q"]) == 2
+    assert "target 'stripe' is not the name of a configured provider" in capsys.readouterr().err

@@ -226,9 +226,15 @@ def test_table_when_all_match(state: Path, capsys: pytest.CaptureFixture[str]) -
 
 def test_emulator_note_says_read_only(state: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["reconcile", str(EXAMPLE), "--emulate", "--emulator-state", str(state)])
-    assert "(read only)" in capsys.readouterr().err
+    assert "read only)" in capsys.readouterr().err
 
 
 def test_no_credentials_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["reconcile", str(EXAMPLE)]) == 2
     assert "TRACKSYNC_" in capsys.readouterr().err
+
+
+def test_missing_state_noted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "typo" / "state.json"
+    main(["reconcile", str(EXAMPLE), "--emulate", "--emulator-state", str(state)])
+    assert "(new file: the emulators start empty; read only)" in capsys.readouterr().err

@@ -375,7 +375,7 @@ def test_dry_run_says_state_not_saved(tmp_path: Path, capsys: pytest.CaptureFixt
             "--dry-run",
         ]
     )
-    assert "(not saved in a dry run)" in capsys.readouterr().err
+    assert "not saved in a dry run)" in capsys.readouterr().err
 
 
 def test_ledger_run_sends_no_request(
@@ -573,3 +573,21 @@ def test_carriers_command_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_carriers_command_bad_country(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["carriers", "DPD", "--country", "Germany"]) == 2
     assert "Germany" in capsys.readouterr().err
+
+
+class _ClosedPipe:
+    """A stdout whose reader has gone away, as with ``tracksync sync ... | head``."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_closed_stdout_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdout", _ClosedPipe())
+    status = main(
+        ["sync", str(EXAMPLE), "--emulate", "--emulator-state", str(tmp_path / "s.json"), "-q"]
+    )
+    assert status == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import time
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--from",
         dest="source",
         required=True,
+        type=str.lower,
         choices=PROVIDERS,
         help="the provider whose trackers are copied",
     )
@@ -85,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--to",
         dest="target",
         required=True,
+        type=str.lower,
         choices=PROVIDERS,
         help="the provider whose payments receive them",
     )
@@ -281,7 +284,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tracksync: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of stdout went away, as with ``| head``. Point stdout at devnull so
+        # that Python's flush at exit does not print a traceback.
+        _silence_stdout()
+        return EXIT_FAILURES
     return status
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        # A stdout without a file descriptor (replaced by the caller) needs no silencing.
+        pass
 
 
 class _StderrHandler(logging.Handler):

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from .._audit import Finding, FindingKind
+from .._audit import Finding, FindingKind, matching
 from .._reconciler import AsyncReconciler
 from ..carriers import Overrides, load_overrides
 from ..sources import OrderRecord, RowError, SkippedRow, StreamItem
@@ -129,9 +129,7 @@ def _table(findings: Sequence[Finding], matched: int, totals: dict[str, int]) ->
             lines.append(_row(cells, widths) + "  " + finding.message)
         lines.append("")
     found = ", ".join(f"{count} {kind}" for kind, count in totals.items() if count)
-    lines.append(
-        f"{matched} packages match; " + (f"found {found}." if found else "no disagreements.")
-    )
+    lines.append(f"{matching(matched)}; " + (f"found {found}." if found else "no disagreements."))
     return "\n".join(lines)
 
 

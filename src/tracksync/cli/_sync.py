@@ -167,7 +167,9 @@ async def providers_for(
     state_path = args.emulator_state or default_state_path()
     emulated = EmulatedProviders(state_path)
     if not args.quiet:
-        saved = f" ({unsaved})" if unsaved else ""
+        notes = [] if state_path.exists() else ["new file: the emulators start empty"]
+        notes += [unsaved] if unsaved else []
+        saved = f" ({'; '.join(notes)})" if notes else ""
         print(
             "Using the built-in emulators; nothing is sent to PayPal or Stripe. "
             f"State: {state_path}{saved}",
