@@ -1,8 +1,8 @@
-"""What the sync and the async Reconciler share: routing, planning steps, applying steps.
+"""The parts the sync and the async Reconciler share: routing, planning and applying steps.
 
 Planning one payment is written once, as a generator that yields the provider whenever it
-needs the payment read and receives the provider's answer (or the error). The sync
-Reconciler answers with ``provider.fetch``, the async one with ``await provider.fetch``
+needs the payment read and receives the payment as read (or the error). The sync
+Reconciler reads it with ``provider.fetch``, the async one with ``await provider.fetch``
 for many payments at once. Applying is split into steps the same way, so no rule exists
 twice.
 """
@@ -71,7 +71,7 @@ DEFAULT_CHUNK_SIZE = 500
 AccountIssues = dict[tuple[str, str | None], AccountIssue]
 
 #: The steps of planning one payment: yields the provider to read the payment from,
-#: receives what it holds or the error, and returns the payment's plan entries.
+#: receives the payment as read or the error, and returns the payment's plan entries.
 PlanSteps = Generator[P, RemotePayment | TracksyncError, list[PlanEntry]]
 
 #: The steps of reading one payment: as PlanSteps, but they return what the provider
@@ -96,7 +96,7 @@ def chunks(orders: Iterable[Order], size: int) -> Iterator[list[Order]]:
 
 @attrs.define
 class ApplyState:
-    """The results of one plan being applied, filled in as providers answer."""
+    """The results of one plan being applied, filled in as providers respond."""
 
     plan: Plan
     results: list[Result | None]
@@ -214,13 +214,17 @@ class Engine(Generic[P]):
             lambda shipment: provider.stored_carrier(payment, shipment),
         )
         if settled:
-            numbers = {entry_number(entry) for entry in settled}
-            entries = [entry for entry in entries if entry_number(entry) not in numbers]
+            numbers = {entry.tracking_number for entry in settled}
+            entries = [entry for entry in entries if entry.tracking_number not in numbers]
         return [check_shipment(provider, entry) for entry in entries] + settled
 
     def read_steps(self, order: Order, payment: PaymentRef, issues: AccountIssues) -> ReadSteps[P]:
-        """Read one payment; return what the provider holds, or the order's discrepancies
-        when the payment cannot be read or cannot take trackers."""
+        """Read one payment; return what the provider holds, or one discrepancy for the
+        payment when it cannot be read or cannot take trackers.
+
+        The order's own shipments are not used, so the discrepancy names no package.
+        """
+        order = attrs.evolve(order, shipments=())
         provider = self.provider_for(payment)
         if provider is None:
             message = no_provider_message(payment, sorted(self.providers))
@@ -248,20 +252,24 @@ class Engine(Generic[P]):
             return for_each_shipment(order, payment, _STATE_DISCREPANCY[answer.state], message)
         return answer
 
+    def recorded_for_mirrors(self, mirrors: Sequence[Mirror]) -> dict[PaymentRef, States]:
+        """Read the ledger states of the mirrors' target payments in one go.
+
+        Mirrors with trackers of unknown carrier are left out, so their targets are read
+        whatever the ledger records: only the target can settle those trackers.
+        """
+        orders = [mirror.order for mirror in mirrors if mirror.order and not mirror.unknown_carrier]
+        return self.recorded_entries(orders)
+
     def mirror_steps(
         self, mirror: Mirror, issues: AccountIssues, recorded: dict[PaymentRef, States]
     ) -> list[tuple[PaymentRef, PlanSteps[P]]]:
-        """Return the planning steps of each target payment of a mirrored order.
-
-        A mirror with trackers of unknown carrier reads its targets whatever the ledger
-        says, since only the target can settle those trackers.
-        """
+        """Return the planning steps of each target payment of a mirrored order."""
         if mirror.order is None:
             return []
         order = mirror.order
-        vouching = {} if mirror.unknown_carrier else recorded
         return [
-            (payment, self.payment_steps(order, payment, issues, vouching, mirror.adjust))
+            (payment, self.payment_steps(order, payment, issues, recorded, mirror.adjust))
             for payment in order.payments
         ]
 
@@ -293,7 +301,7 @@ class Engine(Generic[P]):
         """Return the payment's shipments as unchanged when the ledger vouches for all of them.
 
         That holds when every shipment matches an APPLIED entry's fingerprint and the ledger
-        knows of no other tracker on the payment that the order no longer lists.
+        records no other tracker on the payment that the order no longer lists.
         """
         if self.ledger is None or self.full or not order.shipments or not recorded:
             return None
@@ -410,10 +418,3 @@ class Engine(Generic[P]):
         """Write entries to the ledger, if there is one."""
         if self.ledger is not None and entries:
             self.ledger.record(entries)
-
-
-def entry_number(entry: PlanEntry) -> str | None:
-    """Return the tracking number a plan entry is about, or None."""
-    if isinstance(entry, Change):
-        return entry.shipment.tracking_number
-    return entry.tracking_number

@@ -36,7 +36,7 @@ __all__ = [
 
 
 class ChangeKind(enum.Enum):
-    """What a change does to a provider's tracker."""
+    """The kind of write a change makes to a provider's tracker."""
 
     ADD = "add"
     UPDATE = "update"
@@ -44,7 +44,7 @@ class ChangeKind(enum.Enum):
 
 
 class DiscrepancyKind(enum.Enum):
-    """Why a shipment or tracker was left as it is."""
+    """The reason a shipment or tracker was left as it is."""
 
     #: No provider is configured for the payment's provider name or account.
     NO_PROVIDER = "no_provider"
@@ -90,7 +90,7 @@ _FAILING_KINDS = frozenset(
 
 
 class Outcome(enum.Enum):
-    """What happened to one shipment or tracker."""
+    """The result of one shipment or tracker in a report."""
 
     ADDED = "added"
     UPDATED = "updated"
@@ -126,6 +126,11 @@ class Change:
     note: str | None = None
     #: The ledger fingerprint of the shipment as this change writes it.
     fingerprint: str | None = None
+
+    @property
+    def tracking_number(self) -> str:
+        """The shipment's tracking number, as Unchanged and Discrepancy entries name it."""
+        return self.shipment.tracking_number
 
     @property
     def expected_outcome(self) -> Outcome:
@@ -244,7 +249,7 @@ class Plan:
         return dict(counts)
 
     def __bool__(self) -> bool:
-        """A plan is true when it holds at least one change."""
+        """Return True when the plan contains at least one change."""
         return any(isinstance(entry, Change) for entry in self.entries)
 
     def __str__(self) -> str:
@@ -276,7 +281,7 @@ class Plan:
 
 @attrs.frozen(kw_only=True)
 class ChangeResult:
-    """What a provider did with one change."""
+    """The result a provider returned for one change."""
 
     outcome: Outcome
     #: The provider's id of the tracker written, when it has one.
@@ -397,9 +402,9 @@ class Report:
     """The results of applying a plan, or of previewing it in a dry run."""
 
     results: tuple[Result, ...] = attrs.field(default=(), converter=_to_results)
-    #: True when nothing was written and the outcomes say what *would* happen.
+    #: True when nothing was written and the outcomes describe what *would* happen.
     dry_run: bool = False
-    #: Provider accounts that stopped answering or rejected tracksync, each reported once.
+    #: Provider accounts that stopped responding or rejected tracksync, each reported once.
     account_errors: tuple[AccountIssue, ...] = attrs.field(default=(), converter=_to_issues)
 
     @classmethod

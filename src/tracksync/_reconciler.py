@@ -8,7 +8,6 @@ import os
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator, Sequence
 from typing import TypeVar
 
-import attrs
 from typing_extensions import Self
 
 from ._apply import apply_in_order
@@ -132,13 +131,12 @@ class Reconciler:
                 if problems:
                     entries.extend(problems)
                     continue
-                bare = attrs.evolve(order, shipments=())
                 reads = [
-                    _drive(self._engine.read_steps(bare, payment, issues), payment)
+                    _drive(self._engine.read_steps(order, payment, issues), payment)
                     for payment in sources
                 ]
                 entries.extend(self._engine.collect_mirror(order, targets, reads, mirrors))
-            recorded = self._engine.recorded_entries(_ledger_orders(mirrors))
+            recorded = self._engine.recorded_for_mirrors(mirrors)
             for mirror in mirrors:
                 for payment, steps in self._engine.mirror_steps(mirror, issues, recorded):
                     entries.extend(relabel(_drive(steps, payment), source))
@@ -207,11 +205,6 @@ def _drive(steps: Generator[TrackingProvider, Answer, R], payment: PaymentRef) -
     except StopIteration as stop:
         result: R = stop.value
         return result
-
-
-def _ledger_orders(mirrors: Sequence[Mirror]) -> list[Order]:
-    """Return the mirrored orders whose target payments the ledger may vouch for."""
-    return [mirror.order for mirror in mirrors if mirror.order and not mirror.unknown_carrier]
 
 
 def _apply_sync(
@@ -298,9 +291,7 @@ class AsyncReconciler:
                     continue
                 collected = self._engine.collect_mirror(order, targets, next(read_orders), mirrors)
                 entries.extend(collected)
-            recorded = await asyncio.to_thread(
-                self._engine.recorded_entries, _ledger_orders(mirrors)
-            )
+            recorded = await asyncio.to_thread(self._engine.recorded_for_mirrors, mirrors)
             tasks = [
                 self._drive(steps, payment)
                 for mirror in mirrors
@@ -313,11 +304,10 @@ class AsyncReconciler:
     async def _read_sources(
         self, order: Order, sources: Sequence[PaymentRef], issues: AccountIssues
     ) -> list[RemotePayment | list[PlanEntry]]:
-        bare = attrs.evolve(order, shipments=())
         return list(
             await asyncio.gather(
                 *(
-                    self._drive(self._engine.read_steps(bare, payment, issues), payment)
+                    self._drive(self._engine.read_steps(order, payment, issues), payment)
                     for payment in sources
                 )
             )
