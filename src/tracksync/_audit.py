@@ -22,7 +22,7 @@ __all__ = ["Audit", "Finding", "FindingKind", "audit_plan"]
 
 
 class FindingKind(enum.Enum):
-    """How the shop and a provider, or two providers, disagree."""
+    """The kind of disagreement between the shop and a provider, or two providers."""
 
     #: The shop lists a shipment that the provider does not hold.
     MISSING_ON_PROVIDER = "missing_on_provider"
@@ -93,7 +93,7 @@ class Audit:
         return {kind.value: counts[kind] for kind in FindingKind}
 
     def __bool__(self) -> bool:
-        """An audit is true when it found a disagreement."""
+        """Return True when the audit found a disagreement."""
         return bool(self.findings)
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""What a provider holds for a payment, as read by :meth:`TrackingProvider.fetch`."""
+"""The state of a payment at its provider, as read by :meth:`TrackingProvider.fetch`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ __all__ = ["Capabilities", "PaymentState", "RemotePayment", "Tracker"]
 
 @attrs.frozen(kw_only=True)
 class Capabilities:
-    """What a provider can store and change.
+    """The values a provider can store and change.
 
     Declared up front, so the planner never has to discover a limit by catching an error.
     """
