@@ -1,8 +1,8 @@
 """Scenario (c) of ``python -m benchmarks``, run in a child process for its own peak memory.
 
 ``python -m benchmarks.plan_million N`` fills a SQLite ledger with N applied orders, then
-plans the same N orders, unchanged, a thousand at a time as ``Reconciler.run`` does, and prints
-one JSON object: the time to plan, the peak resident memory and the requests sent.
+plans the same N orders, unchanged, in chunks of the size ``Reconciler.run`` and the CLI use,
+and prints one JSON object: the time to plan, the peak resident memory and the requests sent.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from tracksync import EntryState, LedgerEntry, Order, PaymentRef, Reconciler, Shipment, SQLiteLedger
-from tracksync._engine import chunks
+from tracksync._engine import DEFAULT_CHUNK_SIZE, chunks
 from tracksync._ledger import fingerprint, now
 from tracksync.providers.paypal import PayPalProvider
 from tracksync.providers.stripe import StripeProvider
@@ -91,7 +91,7 @@ def main(count: int) -> dict[str, object]:
             reconciler = Reconciler(providers, ledger=ledger)
             started = time.monotonic()
             unchanged = 0
-            for chunk in chunks(orders(count), 1000):
+            for chunk in chunks(orders(count), DEFAULT_CHUNK_SIZE):
                 unchanged += len(reconciler.plan(chunk).unchanged)
             plan_seconds = time.monotonic() - started
         ledger.close()

@@ -9,8 +9,10 @@ import pytest
 
 from fakes import FakeProvider
 from tracksync import (
+    Address,
     ConfigurationError,
     EntryState,
+    Item,
     LedgerEntry,
     MemoryLedger,
     Order,
@@ -129,6 +131,21 @@ def test_fingerprint_changes_with_recipient() -> None:
     assert fingerprint(PAYMENT, shipment()) != fingerprint(
         PAYMENT, shipment(), recipient_name="Ada"
     )
+
+
+def test_fingerprint_keeps_fields_apart() -> None:
+    """Values holding the separator or quotes must not shift text from one field to the next."""
+    base = Shipment(tracking_number="1Z|'UPS'", carrier="A")
+    shifted = Shipment(tracking_number="1Z", carrier="'UPS'|A")
+    assert fingerprint(PAYMENT, base) != fingerprint(PAYMENT, shifted)
+    assert fingerprint(PAYMENT, shipment(), recipient_name="None") != fingerprint(
+        PAYMENT, shipment(), recipient_name=None
+    )
+    assert fingerprint(PAYMENT, shipment(), ship_to=Address()) != fingerprint(PAYMENT, shipment())
+    with_item = attrs.evolve(shipment(), items=[Item(name="Mug")])
+    assert fingerprint(PAYMENT, with_item) != fingerprint(PAYMENT, shipment())
+    dated = attrs.evolve(shipment(), shipped_on=datetime.date(2026, 12, 4))
+    assert fingerprint(PAYMENT, dated) != fingerprint(PAYMENT, shipment())
 
 
 def test_applied_run_skips_fetch(ledger: MemoryLedger) -> None:

@@ -78,6 +78,9 @@ PlanSteps = Generator[P, RemotePayment | TracksyncError, list[PlanEntry]]
 #: holds when the payment is ready for trackers.
 ReadSteps = Generator[P, RemotePayment | TracksyncError, RemotePayment | list[PlanEntry]]
 
+_APPLIED = EntryState.APPLIED
+_NOT_RECORDED = (None, None)
+
 _STATE_DISCREPANCY = {
     PaymentState.NOT_FOUND: DiscrepancyKind.PAYMENT_NOT_FOUND,
     PaymentState.WAITING_FOR_CAPTURE: DiscrepancyKind.WAITING_FOR_CAPTURE,
@@ -303,14 +306,16 @@ class Engine(Generic[P]):
         That holds when every shipment matches an APPLIED entry's fingerprint and the ledger
         records no other tracker on the payment that the order no longer lists.
         """
-        if self.ledger is None or self.full or not order.shipments or not recorded:
+        shipments = order.shipments
+        if self.ledger is None or self.full or not shipments or not recorded:
             return None
-        if len(recorded) != len(order.shipments):
+        if len(recorded) != len(shipments):
             return None
         vouched: list[PlanEntry] = []
-        for shipment in order.shipments:
-            state, recorded_fingerprint = recorded.get(shipment.tracking_number, (None, None))
-            if state is not EntryState.APPLIED:
+        for shipment in shipments:
+            tracking_number = shipment.tracking_number
+            state, recorded_fingerprint = recorded.get(tracking_number, _NOT_RECORDED)
+            if state is not _APPLIED:
                 return None
             expected = fingerprint(
                 payment, shipment, recipient_name=order.recipient_name, ship_to=order.ship_to
@@ -321,7 +326,7 @@ class Engine(Generic[P]):
                 Unchanged(
                     order_id=order.id,
                     payment=payment,
-                    tracking_number=shipment.tracking_number,
+                    tracking_number=tracking_number,
                     fingerprint=expected,
                     from_ledger=True,
                 )

@@ -12,7 +12,7 @@ import datetime
 import enum
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
@@ -53,25 +53,30 @@ class ShipmentStatus(enum.Enum):
 
 def _require_text(instance: Any, attribute: attrs.Attribute[Any], value: object) -> None:
     """Reject empty strings and strings with leading or trailing white space."""
-    if value is None:
-        return
-    # The common case first: models are built a million at a time from large exports.
-    if type(value) is str and value and not value[0].isspace() and not value[-1].isspace():
-        return
+    if value is not None and not _is_plain_text(value):
+        _reject_text(instance, attribute.name, value)
+
+
+def _is_plain_text(value: object) -> bool:
+    """Tell whether the value is a non-empty string with no white space at either end."""
+    return type(value) is str and bool(value) and not value[0].isspace() and not value[-1].isspace()
+
+
+def _reject_text(instance: Any, name: str, value: object) -> NoReturn:
+    """Raise the error that explains why the value is not plain text."""
     if not isinstance(value, str):
         raise InvalidInputError(
-            f"{type(instance).__name__}.{attribute.name} must be a string, "
+            f"{type(instance).__name__}.{name} must be a string, "
             f"not {type(value).__name__} {value!r}."
         )
     if not value.strip():
         raise InvalidInputError(
-            f"{type(instance).__name__}.{attribute.name} is empty; give a non-blank value."
+            f"{type(instance).__name__}.{name} is empty; give a non-blank value."
         )
-    if value != value.strip():
-        raise InvalidInputError(
-            f"{type(instance).__name__}.{attribute.name} {value!r} has leading or trailing "
-            "white space; strip it before building the model."
-        )
+    raise InvalidInputError(
+        f"{type(instance).__name__}.{name} {value!r} has leading or trailing "
+        "white space; strip it before building the model."
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -131,48 +136,51 @@ def _to_status(value: ShipmentStatus | str) -> ShipmentStatus:
 class Shipment:
     """One parcel with its carrier's tracking number."""
 
-    tracking_number: str = attrs.field()
+    tracking_number: str
     #: The carrier as the shop names it, or a provider's carrier code such as ``"UPS"``.
-    carrier: str = attrs.field(validator=_require_text)
+    carrier: str
     #: A ShipmentStatus; its name as text, in any case, is converted.
     status: ShipmentStatus = attrs.field(default=ShipmentStatus.SHIPPED, converter=_to_status)
-    shipped_on: datetime.date | None = attrs.field(default=None)
+    shipped_on: datetime.date | None = None
     items: tuple[Item, ...] = attrs.field(default=(), converter=_to_items)
     #: Whether the provider should e-mail the buyer about this tracker (PayPal only).
-    notify_buyer: bool = attrs.field(default=False)
+    notify_buyer: bool = False
 
-    @notify_buyer.validator
-    def _check_notify_buyer(self, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, bool):
+    # One check for all fields rather than a validator each: shipments are built a
+    # million at a time, and each validator is a call.
+    def __attrs_post_init__(self) -> None:
+        number = self.tracking_number
+        if not _is_plain_text(number) or len(number) > MAX_TRACKING_NUMBER_LENGTH or "," in number:
+            self._reject_tracking_number(number)
+        if not _is_plain_text(self.carrier):
+            _reject_text(self, "carrier", self.carrier)
+        shipped_on = self.shipped_on
+        # A datetime is a date too, but its time part would be dropped without notice.
+        if shipped_on is not None and (
+            isinstance(shipped_on, datetime.datetime) or not isinstance(shipped_on, datetime.date)
+        ):
             raise InvalidInputError(
-                f"Shipment {self.tracking_number!r} has notify_buyer {value!r}; give True or False."
+                f"Shipment {number!r} has shipped_on {shipped_on!r}; "
+                "give a datetime.date without a time."
+            )
+        if type(self.notify_buyer) is not bool:
+            raise InvalidInputError(
+                f"Shipment {number!r} has notify_buyer {self.notify_buyer!r}; give True or False."
             )
 
-    @tracking_number.validator
-    def _check_tracking_number(self, attribute: attrs.Attribute[Any], value: str) -> None:
-        _require_text(self, attribute, value)
+    def _reject_tracking_number(self, value: object) -> NoReturn:
+        if not isinstance(value, str) or not _is_plain_text(value):
+            _reject_text(self, "tracking_number", value)
         if len(value) > MAX_TRACKING_NUMBER_LENGTH:
             raise InvalidInputError(
                 f"Tracking number {value!r} is {len(value)} characters long; tracksync "
                 f"accepts at most {MAX_TRACKING_NUMBER_LENGTH}, PayPal's limit. Check that the "
                 "value is one tracking number, not a list or a URL."
             )
-        if "," in value:
-            raise InvalidInputError(
-                f"Tracking number {value!r} contains a comma; give each package its own "
-                "shipment with one tracking number."
-            )
-
-    @shipped_on.validator
-    def _check_shipped_on(self, attribute: attrs.Attribute[Any], value: object) -> None:
-        # A datetime is a date too, but its time part would be dropped without notice.
-        if value is not None and (
-            isinstance(value, datetime.datetime) or not isinstance(value, datetime.date)
-        ):
-            raise InvalidInputError(
-                f"Shipment {self.tracking_number!r} has shipped_on {value!r}; "
-                "give a datetime.date without a time."
-            )
+        raise InvalidInputError(
+            f"Tracking number {value!r} contains a comma; give each package its own "
+            "shipment with one tracking number."
+        )
 
 
 # The hash is cached: plans look payments up in dictionaries a million times per run.
@@ -185,22 +193,31 @@ class PaymentRef:
     """
 
     #: The provider's name in lower case: ``"paypal"`` or ``"stripe"``.
-    provider: str = attrs.field()
-    payment_id: str = attrs.field(validator=_require_text)
+    provider: str
+    payment_id: str
     #: The PayPal order id, when known; tracksync then uses the Orders v2 tracking API.
-    paypal_order_id: str | None = attrs.field(default=None, validator=_require_text)
+    paypal_order_id: str | None = None
     #: Which of several accounts at the provider holds the payment; None for the only one.
-    account: str | None = attrs.field(default=None, validator=_require_text)
+    account: str | None = None
 
-    @provider.validator
-    def _check_provider(self, attribute: attrs.Attribute[Any], value: str) -> None:
-        if value in _KNOWN_PROVIDER_NAMES:
-            return
-        if not isinstance(value, str) or not _PROVIDER_NAME.match(value):
+    # One check for all fields, as in Shipment.
+    def __attrs_post_init__(self) -> None:
+        provider = self.provider
+        if provider not in _KNOWN_PROVIDER_NAMES and (
+            not isinstance(provider, str) or not _PROVIDER_NAME.match(provider)
+        ):
             raise InvalidInputError(
-                f"PaymentRef.provider {value!r} is not a provider name; use a lower-case "
+                f"PaymentRef.provider {provider!r} is not a provider name; use a lower-case "
                 f"name such as {PAYPAL!r} or {STRIPE!r}."
             )
+        if not _is_plain_text(self.payment_id):
+            _reject_text(self, "payment_id", self.payment_id)
+        order_id = self.paypal_order_id
+        if order_id is not None and not _is_plain_text(order_id):
+            _reject_text(self, "paypal_order_id", order_id)
+        account = self.account
+        if account is not None and not _is_plain_text(account):
+            _reject_text(self, "account", account)
 
     def __str__(self) -> str:
         account = f" (account {self.account})" if self.account else ""
@@ -223,20 +240,27 @@ class Order:
     proof of delivery in a dispute.
     """
 
-    id: str = attrs.field(validator=_require_text)
+    id: str
     payments: tuple[PaymentRef, ...] = attrs.field(converter=_to_payments)
     shipments: tuple[Shipment, ...] = attrs.field(converter=_to_shipments)
-    recipient_name: str | None = attrs.field(default=None, validator=_require_text)
+    recipient_name: str | None = None
     ship_to: Address | None = None
 
-    @payments.validator
-    def _check_payments(
-        self, attribute: attrs.Attribute[Any], value: tuple[PaymentRef, ...]
-    ) -> None:
-        if len(value) < 2:
-            return
+    # One check for all fields, as in Shipment.
+    def __attrs_post_init__(self) -> None:
+        if not _is_plain_text(self.id):
+            _reject_text(self, "id", self.id)
+        name = self.recipient_name
+        if name is not None and not _is_plain_text(name):
+            _reject_text(self, "recipient_name", name)
+        if len(self.payments) > 1:
+            self._check_payments()
+        if len(self.shipments) > 1:
+            self._check_shipments()
+
+    def _check_payments(self) -> None:
         seen: set[tuple[str, str, str | None]] = set()
-        for payment in value:
+        for payment in self.payments:
             key = (payment.provider, payment.payment_id, payment.account)
             if key in seen:
                 raise InvalidInputError(
@@ -244,14 +268,9 @@ class Order:
                 )
             seen.add(key)
 
-    @shipments.validator
-    def _check_shipments(
-        self, attribute: attrs.Attribute[Any], value: tuple[Shipment, ...]
-    ) -> None:
-        if len(value) < 2:
-            return
+    def _check_shipments(self) -> None:
         seen: set[str] = set()
-        for shipment in value:
+        for shipment in self.shipments:
             if shipment.tracking_number in seen:
                 raise InvalidInputError(
                     f"Order {self.id!r} lists tracking number {shipment.tracking_number!r} "
