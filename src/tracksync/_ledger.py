@@ -331,7 +331,7 @@ class SQLiteLedger:
         """
         found: dict[PaymentRef, States] = {}
         for (provider, account), by_id in _group_payments(payments).items():
-            ids = sorted(by_id)
+            ids = list(by_id)
             by_number: dict[str, States] = {}
             for start in range(0, len(ids), _QUERY_BATCH):
                 batch = ids[start : start + _QUERY_BATCH]

@@ -146,12 +146,13 @@ class Reconciler:
         entries: list[PlanEntry] = []
         issues: AccountIssues = {}
         count = 0
+        vouch = self._engine.vouched
         for chunk in chunks(orders, DEFAULT_CHUNK_SIZE):
             count += len(chunk)
             recorded = self._engine.recorded_entries(chunk, use_ledger=use_ledger)
             for order in chunk:
                 for payment in order.payments:
-                    vouched = self._engine.vouched(order, payment, recorded)
+                    vouched = vouch(order, payment, recorded)
                     if vouched is not None:
                         entries.extend(vouched)
                         continue
