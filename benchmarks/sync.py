@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from tracksync import Address, AsyncReconciler, Order, PaymentRef, Shipment
+from tracksync import Address, AsyncReconciler, AsyncTrackingProvider, Order, PaymentRef, Shipment
 from tracksync.providers.paypal import AsyncPayPalProvider
 from tracksync.providers.stripe import AsyncStripeProvider
 from tracksync.testing import FaultSettings, PayPalEmulator, StripeEmulator, serve
@@ -186,7 +186,7 @@ async def run_tracksync(
         httpx.AsyncClient(limits=httpx.Limits(max_connections=200)) as paypal_client,
         httpx.AsyncClient(limits=httpx.Limits(max_connections=200)) as stripe_client,
     ):
-        providers = [
+        providers: list[AsyncTrackingProvider] = [
             AsyncPayPalProvider(
                 paypal.client_id,
                 paypal.client_secret,
@@ -222,10 +222,10 @@ def run_baseline(
     try:
         import requests
         import stripe as stripe_sdk
-        from paypalserversdk.configuration import Configuration, Environment, Server
-        from paypalserversdk.http.auth.o_auth_2 import ClientCredentialsAuthCredentials
-        from paypalserversdk.models.order_tracker_request import OrderTrackerRequest
-        from paypalserversdk.paypal_serversdk_client import PaypalServersdkClient
+        from paypalserversdk.configuration import Configuration, Environment, Server  # type: ignore[import-untyped]
+        from paypalserversdk.http.auth.o_auth_2 import ClientCredentialsAuthCredentials  # type: ignore[import-untyped]
+        from paypalserversdk.models.order_tracker_request import OrderTrackerRequest  # type: ignore[import-untyped]
+        from paypalserversdk.paypal_serversdk_client import PaypalServersdkClient  # type: ignore[import-untyped]
     except ImportError as exc:
         raise SystemExit(
             f"The baseline needs the official SDKs ({exc.name} is missing): install them "
