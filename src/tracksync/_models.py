@@ -146,8 +146,8 @@ class Shipment:
     #: Whether the provider should e-mail the buyer about this tracker (PayPal only).
     notify_buyer: bool = False
 
-    # One check for all fields rather than a validator each: shipments are built a
-    # million at a time, and each validator is a call.
+    # One check for all fields rather than a validator each, because shipments are built
+    # a million at a time and each validator is a function call.
     def __attrs_post_init__(self) -> None:
         number = self.tracking_number
         if not _is_plain_text(number) or len(number) > MAX_TRACKING_NUMBER_LENGTH or "," in number:
