@@ -15,8 +15,10 @@ def main(argv: list[str]) -> int:
     module = importlib.import_module(f"benchmarks.{name}")
     if name == "sync":
         module.main(rest)
+    elif rest in (["-h"], ["--help"]):
+        print(f"usage: python -m benchmarks {name}\n\n{(module.__doc__ or '').strip()}")
     elif rest:
-        print(f"usage: python -m benchmarks {name}", file=sys.stderr)
+        print(f"usage: python -m benchmarks {name} (it takes no options)", file=sys.stderr)
         return 2
     else:
         module.main()

@@ -7,6 +7,7 @@ and prints one JSON object: the time to plan, the peak resident memory and the r
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import sys
@@ -134,4 +135,10 @@ def main(count: int) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(int(sys.argv[1]))))
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.plan_million",
+        description="Plan N unchanged orders against a filled ledger and print the figures "
+        "as one JSON object. The printed time excludes filling the ledger.",
+    )
+    parser.add_argument("orders", type=int, help="number of orders, such as 1000000")
+    print(json.dumps(main(parser.parse_args().orders)))
