@@ -216,6 +216,12 @@ def test_pure_methods_match_sync() -> None:
         assert async_provider.stored_carrier(payment, shipment) == "UK_DPD"
 
 
+def test_max_concurrency_public() -> None:
+    """AsyncReconciler reads the bound from this attribute, so it must match the argument."""
+    assert 12 == AsyncPayPalProvider(CLIENT_ID, CLIENT_SECRET, max_concurrency=12).max_concurrency
+    assert 8 == AsyncPayPalProvider(CLIENT_ID, CLIENT_SECRET).max_concurrency
+
+
 @pytest.mark.parametrize("value", [0, -1, True, 2.5])
 def test_max_concurrency_rejected(value: Any) -> None:
     with pytest.raises(ConfigurationError, match="max_concurrency"):

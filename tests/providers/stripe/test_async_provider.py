@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -39,12 +40,14 @@ from providers.stripe.stripe_support import (
 from spec_validation import validate_request
 from tracksync import (
     AccountError,
+    AsyncReconciler,
     ChangeKind,
     ChangeResult,
     ConfigurationError,
     InvalidInputError,
     Order,
     Outcome,
+    PaymentRef,
     PaymentState,
     Reconciler,
     RetryPolicy,
@@ -260,6 +263,25 @@ async def test_requests_in_flight_bounded(httpx_mock: HTTPXMock) -> None:
         outputs = await stripe.apply_batch(changes)
     assert [ChangeResult(outcome=Outcome.ADDED)] * 10 == outputs
     assert 3 == fake.peak
+
+
+async def test_reconciler_reads_at_max_concurrency(httpx_mock: HTTPXMock) -> None:
+    """AsyncReconciler reads as many payments at once as the provider allows, not fewer."""
+    fake = SlowFakeStripe()
+    orders = []
+    for index in range(30):
+        fake.add_intent(numbered_intent(index))
+        payment = PaymentRef(provider="stripe", payment_id=intent_id(index))
+        shipment = Shipment(tracking_number=UPS, carrier="UPS")
+        orders.append(Order(id=str(index), payments=[payment], shipments=[shipment]))
+    httpx_mock.add_callback(fake.respond, is_reusable=True)
+    async with AsyncStripeProvider(
+        KEY, base_url=BASE, max_concurrency=12, requests_per_second=math.inf
+    ) as stripe:
+        assert 12 == stripe.max_concurrency
+        plan = await AsyncReconciler([stripe]).plan(orders)
+    assert 30 == len(plan.changes)
+    assert 12 == fake.peak
 
 
 async def test_cancel_then_add_in_order(

@@ -79,10 +79,19 @@ class AsyncPayPalProvider:
             carrier_overrides=carrier_overrides,
             clock=clock,
         )
-        self._slots = asyncio.Semaphore(check_max_concurrency(max_concurrency))
+        self._max_concurrency = check_max_concurrency(max_concurrency)
+        self._slots = asyncio.Semaphore(self._max_concurrency)
         self._token_lock = asyncio.Lock()
         self._owns_client = client is None
         self._client = client if client is not None else httpx.AsyncClient(timeout=timeout)
+
+    @property
+    def max_concurrency(self) -> int:
+        """The maximum number of requests this provider has in flight at once.
+
+        AsyncReconciler reads this value to bound its concurrent payment reads.
+        """
+        return self._max_concurrency
 
     @property
     def name(self) -> str:
