@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import enum
 
 import attrs
 import pytest
@@ -44,6 +45,34 @@ def test_tracking_number_blank_or_padded(number: str) -> None:
 def test_tracking_number_too_long() -> None:
     with pytest.raises(InvalidInputError, match="65 characters long; tracksync accepts at most 64"):
         make_shipment(tracking_number="9" * 65)
+
+
+class CarrierCode(str, enum.Enum):
+    UPS = "UPS"
+
+
+class Text(str):
+    pass
+
+
+def test_str_subclasses_accepted() -> None:
+    shipment = make_shipment(carrier=CarrierCode.UPS, tracking_number=Text("1Z999"))
+    assert shipment.carrier == "UPS"
+    assert shipment.tracking_number == "1Z999"
+    payment = PaymentRef(provider="paypal", payment_id=Text("CAP1"), account=Text("eu"))
+    assert payment.payment_id == "CAP1"
+    assert Order(id=Text("1"), payments=[payment], shipments=[shipment]).id == "1"
+    assert Item(name=Text("Mug")).name == "Mug"
+
+
+def test_str_subclass_too_long() -> None:
+    with pytest.raises(InvalidInputError, match="65 characters long"):
+        make_shipment(tracking_number=Text("9" * 65))
+
+
+def test_str_subclass_padded() -> None:
+    with pytest.raises(InvalidInputError, match="leading or trailing white space"):
+        make_shipment(carrier=Text(" UPS"))
 
 
 def test_tracking_number_at_limit() -> None:

@@ -59,7 +59,13 @@ def _require_text(instance: Any, attribute: attrs.Attribute[Any], value: object)
 
 def _is_plain_text(value: object) -> bool:
     """Tell whether the value is a non-empty string with no white space at either end."""
-    return type(value) is str and bool(value) and not value[0].isspace() and not value[-1].isspace()
+    # isinstance, not type(): str subclasses such as StrEnum members are text too.
+    return (
+        isinstance(value, str)
+        and bool(value)
+        and not value[0].isspace()
+        and not value[-1].isspace()
+    )
 
 
 def _reject_text(instance: Any, name: str, value: object) -> NoReturn:
