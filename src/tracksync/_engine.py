@@ -78,9 +78,6 @@ PlanSteps = Generator[P, RemotePayment | TracksyncError, list[PlanEntry]]
 #: holds when the payment is ready for trackers.
 ReadSteps = Generator[P, RemotePayment | TracksyncError, RemotePayment | list[PlanEntry]]
 
-_APPLIED = EntryState.APPLIED
-_NOT_RECORDED = (None, None)
-
 _STATE_DISCREPANCY = {
     PaymentState.NOT_FOUND: DiscrepancyKind.PAYMENT_NOT_FOUND,
     PaymentState.WAITING_FOR_CAPTURE: DiscrepancyKind.WAITING_FOR_CAPTURE,
@@ -314,8 +311,8 @@ class Engine(Generic[P]):
         vouched: list[PlanEntry] = []
         for shipment in shipments:
             tracking_number = shipment.tracking_number
-            state, recorded_fingerprint = recorded.get(tracking_number, _NOT_RECORDED)
-            if state is not _APPLIED:
+            state, recorded_fingerprint = recorded.get(tracking_number, (None, None))
+            if state is not EntryState.APPLIED:
                 return None
             expected = fingerprint(
                 payment, shipment, recipient_name=order.recipient_name, ship_to=order.ship_to

@@ -332,7 +332,7 @@ class SQLiteLedger:
         found: dict[PaymentRef, States] = {}
         for (provider, account), by_id in _group_payments(payments).items():
             ids = list(by_id)
-            by_number: dict[str, States] = {}
+            states_by_id: dict[str, States] = {}
             for start in range(0, len(ids), _QUERY_BATCH):
                 batch = ids[start : start + _QUERY_BATCH]
                 query = (
@@ -343,12 +343,12 @@ class SQLiteLedger:
                 with self._lock:
                     rows = self._connection.execute(query, [provider, account, *batch]).fetchall()
                 for payment_id, tracking_number, state, entry_fingerprint in rows:
-                    states = by_number.get(payment_id)
+                    states = states_by_id.get(payment_id)
                     if states is None:
-                        states = by_number[payment_id] = {}
+                        states = states_by_id[payment_id] = {}
                     states[tracking_number] = (_STATES[state], entry_fingerprint)
             # Payments listed twice with the same id share one mapping, which callers only read.
-            for payment_id, states in by_number.items():
+            for payment_id, states in states_by_id.items():
                 for payment in by_id[payment_id]:
                     found[payment] = states
         return found
@@ -413,14 +413,7 @@ def _group_payments(
     grouped: dict[tuple[str, str], dict[str, list[PaymentRef]]] = {}
     for payment in payments:
         owner = (payment.provider, payment.account or "")
-        by_id = grouped.get(owner)
-        if by_id is None:
-            by_id = grouped[owner] = {}
-        same = by_id.get(payment.payment_id)
-        if same is None:
-            by_id[payment.payment_id] = [payment]
-        else:
-            same.append(payment)
+        grouped.setdefault(owner, {}).setdefault(payment.payment_id, []).append(payment)
     return grouped
 
 
