@@ -12,7 +12,7 @@ import datetime
 import enum
 import re
 from collections.abc import Iterable
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeGuard
 
 import attrs
 
@@ -57,7 +57,7 @@ def _require_text(instance: Any, attribute: attrs.Attribute[Any], value: object)
         _reject_text(instance, attribute.name, value)
 
 
-def _is_plain_text(value: object) -> bool:
+def _is_plain_text(value: object) -> TypeGuard[str]:
     """Tell whether the value is a non-empty string with no white space at either end."""
     # isinstance, not type(): str subclasses such as StrEnum members are text too.
     return (
@@ -175,7 +175,7 @@ class Shipment:
             )
 
     def _reject_tracking_number(self, value: object) -> NoReturn:
-        if not isinstance(value, str) or not _is_plain_text(value):
+        if not _is_plain_text(value):
             _reject_text(self, "tracking_number", value)
         if len(value) > MAX_TRACKING_NUMBER_LENGTH:
             raise InvalidInputError(
