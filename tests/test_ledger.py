@@ -134,7 +134,7 @@ def test_fingerprint_changes_with_recipient() -> None:
 
 
 def test_fingerprint_keeps_fields_apart() -> None:
-    """Values holding the separator or quotes must not shift text from one field to the next."""
+    """Values containing the separator or quotes must not shift text into the next field."""
     base = Shipment(tracking_number="1Z|'UPS'", carrier="A")
     shifted = Shipment(tracking_number="1Z", carrier="'UPS'|A")
     assert fingerprint(PAYMENT, base) != fingerprint(PAYMENT, shifted)

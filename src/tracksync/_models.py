@@ -58,8 +58,8 @@ def _require_text(instance: Any, attribute: attrs.Attribute[Any], value: object)
 
 
 def _is_plain_text(value: object) -> TypeGuard[str]:
-    """Tell whether the value is a non-empty string with no white space at either end."""
-    # isinstance, not type(): str subclasses such as StrEnum members are text too.
+    """Return whether the value is a non-empty string with no white space at either end."""
+    # isinstance rather than type(), because str subclasses such as StrEnum members are text.
     return (
         isinstance(value, str)
         and bool(value)
